@@ -1,0 +1,37 @@
+# TcpcloseTests.cmake - the test suite: unit tests of the state machine, a golden test per
+# capture in test-captures/, the capture generator's reproducibility, and a robustness run over
+# the public captures beside the checkout.
+
+set(TCPCLOSE_CAPTURES "${PROJECT_SOURCE_DIR}/test-captures")
+
+add_executable(closure_test plugin/closure_test.c)
+target_link_libraries(closure_test PRIVATE closure)
+add_test(NAME unit.closure COMMAND closure_test)
+
+# Every capture has an expected table; a capture without one fails rather than going untested.
+file(GLOB _captures RELATIVE "${TCPCLOSE_CAPTURES}" "${TCPCLOSE_CAPTURES}/*.pcap" "${TCPCLOSE_CAPTURES}/*.pcapng")
+list(SORT _captures)
+foreach(_capture IN LISTS _captures)
+  string(REGEX REPLACE "\\.pcap(ng)?$" "" _name "${_capture}")
+  add_test(NAME golden.${_name}
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-capture.sh" $<TARGET_FILE:tcpclose>
+                   "${TCPCLOSE_CAPTURES}/${_capture}" "${TCPCLOSE_CAPTURES}/${_name}.expected")
+endforeach()
+
+# The crafted captures must be exactly what the generator in the repo makes.
+find_library(PCAP_LIBRARY pcap REQUIRED)
+add_executable(make-captures test-captures/make-captures.c)
+target_link_libraries(make-captures PRIVATE "${PCAP_LIBRARY}")
+add_test(NAME generator.reproducible
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-generator.sh" $<TARGET_FILE:make-captures> "${TCPCLOSE_CAPTURES}")
+
+# Real captures from open projects (../shared/captures/public, present on the project's machines
+# and in CI): no crash, no dissector error, agreement with Wireshark's fin_active.
+set(TCPCLOSE_PUBLIC_CAPTURES "${PROJECT_SOURCE_DIR}/../shared/captures/public"
+    CACHE PATH "Folder of public captures for the robustness run")
+if(IS_DIRECTORY "${TCPCLOSE_PUBLIC_CAPTURES}")
+  add_test(NAME robustness.public_captures
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-robustness.sh" $<TARGET_FILE:tcpclose> "${TCPCLOSE_PUBLIC_CAPTURES}")
+else()
+  message(STATUS "No public captures at ${TCPCLOSE_PUBLIC_CAPTURES}: robustness.public_captures not registered")
+endif()

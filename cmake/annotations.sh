@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# annotations.sh - prints tcpclose's annotations of a capture as a table, one closing segment a line.
+#
+# Usage: annotations.sh PLUGIN.so CAPTURE [--single-pass] [extra tshark arguments...]
+#
+# Columns: frame, stream, TCP flags, then the tcpclose fields, then the names of the tcpclose
+# expert infos on the segment.  By default tshark runs two passes (-2), as the GUI shows it;
+# --single-pass leaves out what only a second pass can know (final type, fin_acked_in,
+# fin_unacked, fin_unanswered) so the two can be compared.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+plugin=$1 capture=$2
+shift 2
+passes=(-2) mode=full
+if [ "${1:-}" = --single-pass ]; then
+    passes=() mode=single
+    shift
+fi
+
+fields=(frame.number tcpclose.stream tcp.flags tcpclose.phase tcpclose.sender tcpclose.active_side
+        tcpclose.client_state tcpclose.server_state tcpclose.type tcpclose.roles_guessed
+        tcpclose.close_frame tcpclose.acks_fin tcpclose.fin_acked_in tcpclose.rst_frame
+        tcpclose.time_since_close)
+experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
+         fin_retransmission simultaneous_close closed_gracefully)
+args=()
+for f in "${fields[@]}"; do args+=(-e "$f"); done
+for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done
+
+"$here/run-tshark.sh" "$plugin" "$capture" "${passes[@]}" -Y tcpclose -T fields -E separator=/t \
+    -E occurrence=a -E aggregator=, "$@" "${args[@]}" |
+gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="${experts[*]}" '
+    BEGIN {
+        split(experts, expert, " ")
+        print "frame", "stream", "flags", "phase", "sender", "active", "client", "server", "type",
+              "guessed", "close", "acks_fin", "fin_acked_in", "rst", "since_close", "experts"
+    }
+    # "0x0011" -> "FIN+ACK" (several TCP layers: one name list per layer, comma separated)
+    function flag_names(hex,    n, parts, i, v, s, out) {
+        n = split(hex, parts, ",")
+        out = ""
+        for (i = 1; i <= n; i++) {
+            v = strtonum(parts[i]); s = ""
+            if (and(v, 0x02)) s = s "+SYN"
+            if (and(v, 0x01)) s = s "+FIN"
+            if (and(v, 0x04)) s = s "+RST"
+            if (and(v, 0x08)) s = s "+PSH"
+            if (and(v, 0x10)) s = s "+ACK"
+            out = out (i > 1 ? "," : "") substr(s, 2)
+        }
+        return out
+    }
+    {
+        $3 = flag_names($3)
+        names = ""
+        for (i = 1; i in expert; i++) {
+            if ($(nfields + i) == "") continue
+            if (mode == "single" && (expert[i] == "fin_unacked" || expert[i] == "fin_unanswered")) continue
+            names = names (names == "" ? "" : ",") expert[i]
+        }
+        if (mode == "single") { $9 = "-"; $13 = "-" }
+        NF = nfields
+        print $0, names
+    }'

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# check-capture.sh - the golden test of one capture.
+#
+# Usage: check-capture.sh PLUGIN.so CAPTURE EXPECTED
+#
+# Fails when the plugin is not loaded, when the two-pass annotations differ from EXPECTED
+# (a table checked by hand against the packets and RFC 9293), when a single pass says anything
+# else than the second pass about what a single pass can know, or when tcpclose disagrees with
+# Wireshark's own tcp.connection.fin_active / fin_passive.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+plugin=$1 capture=$2 expected=$3
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+"$here/run-tshark.sh" "$plugin" - -G plugins | grep -q 'tcpclose\.so' || {
+    echo "FAIL: tshark did not load $plugin (tshark -G plugins does not list tcpclose.so)" >&2
+    exit 1
+}
+
+"$here/annotations.sh" "$plugin" "$capture" >"$out/two-pass"
+if ! diff -u "$expected" "$out/two-pass"; then
+    echo "FAIL: $capture: annotations differ from $expected (- expected, + got)" >&2
+    exit 1
+fi
+
+# What the single pass can know must read the same in both passes.
+"$here/annotations.sh" "$plugin" "$capture" --single-pass >"$out/single"
+gawk -F'\t' -v OFS='\t' 'NR > 1 { $9 = "-"; $13 = "-"; n = split($16, e, ","); $16 = "";
+        for (i = 1; i <= n; i++) if (e[i] != "fin_unacked" && e[i] != "fin_unanswered")
+            $16 = $16 ($16 == "" ? "" : ",") e[i] } { print }' "$out/two-pass" >"$out/two-pass-stable"
+if ! diff -u "$out/two-pass-stable" "$out/single"; then
+    echo "FAIL: $capture: single-pass annotations differ from the second pass (- two-pass, + single)" >&2
+    exit 1
+fi
+
+"$here/check-fin-agreement.sh" "$plugin" "$capture"
+echo "ok: $(($(wc -l <"$out/two-pass") - 1)) annotated segments match $(basename "$expected")"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# run-tshark.sh - runs tshark with a freshly built tcpclose plugin, as root too.
+#
+# Usage: run-tshark.sh PLUGIN.so CAPTURE|- [tshark arguments...]
+#
+# As root, tshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin folder: a root run would
+# silently test nothing.  So a root caller drops to nobody (65534), and the plugin and capture
+# are copied into a fresh folder that nobody can read, wherever the checkout lives.
+set -euo pipefail
+
+plugin=$1 capture=$2
+shift 2
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config"
+cp "$plugin" "$work/plugins/$version/epan/"
+read_args=()
+if [ "$capture" != - ]; then
+    cp "$capture" "$work/capture"
+    read_args=(-r "$work/capture")
+fi
+chmod -R a+rX "$work"
+chmod a+rwx "$work/home" "$work/config"
+
+run=(env -i "PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
+     "WIRESHARK_PLUGIN_DIR=$work/plugins")
+if [ "$(id -u)" = 0 ]; then
+    run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
+fi
+"${run[@]}" tshark "${read_args[@]}" "$@"

@@ -1,0 +1,385 @@
+/* closure_test.c - unit tests of the closure state machine, one ladder diagram per scenario.
+ *
+ * Each step is one captured segment and what tcpclose must say after it: phase, client and
+ * server state (RFC 9293), and the events raised.  Endpoint 0 is the first sender.
+ */
+#include "closure.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define A 0u /* first sender */
+#define B 1u
+#define SYN TC_FLAG_SYN
+#define ACK TC_FLAG_ACK
+#define FIN TC_FLAG_FIN
+#define RST TC_FLAG_RST
+
+struct step {
+    unsigned sender;
+    uint16_t flags;
+    uint32_t seq, ack, len;
+    enum tc_phase phase;
+    enum tc_state client_state, server_state;
+    uint32_t events;
+};
+
+struct expect_end {
+    enum tc_side active_side;
+    enum tc_close_type type;
+    enum tc_fin_outcome fin_outcome[2]; /* per endpoint 0 and 1 */
+};
+
+static int failures;
+static int checks;
+
+static void fail(const char *scenario, size_t step, const char *what, const char *got, const char *want)
+{
+    failures++;
+    fprintf(stderr, "FAIL %s, step %zu: %s is %s, expected %s\n", scenario, step + 1, what, got, want);
+}
+
+static void check_str(const char *scenario, size_t step, const char *what, const char *got, const char *want)
+{
+    checks++;
+    if (strcmp(got, want) != 0)
+        fail(scenario, step, what, got, want);
+}
+
+static void check_uint(const char *scenario, size_t step, const char *what, unsigned got, unsigned want)
+{
+    char g[32], w[32];
+    snprintf(g, sizeof g, "%u", got);
+    snprintf(w, sizeof w, "%u", want);
+    check_str(scenario, step, what, g, w);
+}
+
+/* Feeds the steps (frame numbers 1, 2, ...) into conn and checks every annotation. */
+static void run_steps(const char *scenario, struct tc_connection *conn, const struct step *steps, size_t count,
+                      uint16_t port_a, uint16_t port_b, struct tc_annotation *last)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct step *st = &steps[i];
+        struct tc_segment seg = {
+            .frame = (uint32_t)(i + 1),
+            .sender = st->sender,
+            .src_port = st->sender == A ? port_a : port_b,
+            .dst_port = st->sender == A ? port_b : port_a,
+            .seq = st->seq,
+            .ack = st->ack,
+            .flags = st->flags,
+            .payload_len = st->len,
+        };
+        struct tc_annotation out;
+        tc_process(conn, &seg, &out);
+        check_str(scenario, i, "phase", tc_phase_name(out.phase), tc_phase_name(st->phase));
+        check_str(scenario, i, "client state", tc_state_name(out.client_state), tc_state_name(st->client_state));
+        check_str(scenario, i, "server state", tc_state_name(out.server_state), tc_state_name(st->server_state));
+        check_uint(scenario, i, "events", out.events, st->events);
+        *last = out;
+    }
+}
+
+static void run(const char *scenario, const struct step *steps, size_t count, const struct expect_end *end)
+{
+    struct tc_connection conn = {0};
+    struct tc_annotation last;
+    run_steps(scenario, &conn, steps, count, 40000, 80, &last);
+    check_str(scenario, count - 1, "active side", tc_side_name(last.active_side), tc_side_name(end->active_side));
+    check_str(scenario, count - 1, "type", tc_type_name(last.type), tc_type_name(end->type));
+    for (unsigned ep = 0; ep < 2; ep++)
+        check_uint(scenario, count - 1, "fin outcome", tc_fin_outcome(&conn, ep), end->fin_outcome[ep]);
+}
+
+#define RUN(name, steps, ...)                                                          \
+    do {                                                                               \
+        const struct expect_end end_ = __VA_ARGS__;                                    \
+        run(name, steps, sizeof(steps) / sizeof((steps)[0]), &end_);                   \
+    } while (0)
+
+/* The handshake every scenario below starts with: client ISN 100, server ISN 500. */
+#define HANDSHAKE                                                                        \
+    {A, SYN, 100, 0, 0, TC_PHASE_NONE, TC_SYN_SENT, TC_SYN_RECEIVED, 0},                 \
+    {B, SYN | ACK, 500, 101, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_SYN_RECEIVED, 0},      \
+    {A, ACK, 101, 501, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0}
+
+static void test_client_close(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, ACK, 101, 501, 10, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0},
+        {A, FIN | ACK, 111, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 112, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 501, 112, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 112, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+        {A, ACK, 112, 502, 0, TC_PHASE_AFTER_CLOSE, TC_TIME_WAIT, TC_CLOSED, 0},
+    };
+    RUN("client close", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_server_close(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 101, 502, 0, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+        {A, FIN | ACK, 101, 502, 0, TC_PHASE_PASSIVE_FIN, TC_LAST_ACK, TC_TIME_WAIT, 0},
+        {B, ACK, 502, 102, 0, TC_PHASE_FINAL_ACK, TC_CLOSED, TC_TIME_WAIT, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("server close", steps, {TC_SIDE_SERVER, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_three_segment_close(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        /* FIN+ACK: receiving it in FIN-WAIT-1 with our FIN acknowledged leads to TIME-WAIT */
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("three-segment close", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_simultaneous_close(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        /* ACK 101 does not cover the client's FIN (101): the FINs crossed */
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_SIMULTANEOUS_FIN, TC_CLOSING, TC_CLOSING, TC_EV_SIMULTANEOUS_CLOSE},
+        {A, ACK, 102, 502, 0, TC_PHASE_CLOSING_ACK, TC_CLOSING, TC_TIME_WAIT, 0},
+        {B, ACK, 502, 102, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_TIME_WAIT, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("simultaneous close", steps, {TC_SIDE_BOTH, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_half_close_with_data(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 300, TC_PHASE_HALF_CLOSED_DATA, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {A, ACK, 102, 801, 0, TC_PHASE_CLOSING_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 801, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 802, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("half-close with data", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_fin_retransmission(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_FIN_RETRANSMISSION, TC_FIN_WAIT_1, TC_CLOSE_WAIT,
+         TC_EV_FIN_RETRANSMISSION},
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("FIN retransmission", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+/* The final ACK was lost after the capture point: the server repeats its FIN from LAST-ACK. */
+static void test_final_ack_lost(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_FIN_RETRANSMISSION, TC_TIME_WAIT, TC_LAST_ACK,
+         TC_EV_FIN_RETRANSMISSION},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("final ACK lost", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_fin_unacked(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_FIN_RETRANSMISSION, TC_FIN_WAIT_1, TC_CLOSE_WAIT,
+         TC_EV_FIN_RETRANSMISSION},
+    };
+    RUN("FIN unacked", steps, {TC_SIDE_CLIENT, TC_TYPE_HALF_CLOSED, {TC_FIN_UNACKED, TC_FIN_OK}});
+}
+
+static void test_peer_stays_in_close_wait(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, ACK | 0x08, 501, 102, 50, TC_PHASE_HALF_CLOSED_DATA, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+    };
+    RUN("CLOSE_WAIT", steps, {TC_SIDE_CLIENT, TC_TYPE_HALF_CLOSED, {TC_FIN_UNANSWERED, TC_FIN_OK}});
+}
+
+static void test_rst_abort_and_replies(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, RST | ACK, 101, 501, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, 0},
+        {B, ACK, 501, 101, 100, TC_PHASE_AFTER_RST, TC_CLOSED, TC_CLOSED, TC_EV_IGNORED_AFTER_RST},
+        {A, RST, 101, 0, 0, TC_PHASE_AFTER_RST, TC_CLOSED, TC_CLOSED, 0},
+    };
+    RUN("RST abort", steps, {TC_SIDE_CLIENT, TC_TYPE_RESET, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_refused(void)
+{
+    static const struct step steps[] = {
+        {A, SYN, 100, 0, 0, TC_PHASE_NONE, TC_SYN_SENT, TC_SYN_RECEIVED, 0},
+        {B, RST | ACK, 0, 101, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_REFUSED},
+    };
+    RUN("refused", steps, {TC_SIDE_SERVER, TC_TYPE_REFUSED, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_rst_after_fin(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 100, TC_PHASE_HALF_CLOSED_DATA, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {A, RST, 102, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN},
+    };
+    RUN("RST after FIN", steps, {TC_SIDE_CLIENT, TC_TYPE_ABORTED, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+static void test_data_after_own_fin(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {A, ACK, 102, 501, 50, TC_PHASE_CLOSING_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, TC_EV_DATA_AFTER_FIN},
+        /* data and FIN together end exactly at the FIN: no violation */
+    };
+    RUN("data after own FIN", steps, {TC_SIDE_CLIENT, TC_TYPE_HALF_CLOSED, {TC_FIN_UNANSWERED, TC_FIN_OK}});
+
+    static const struct step fin_with_data[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 20, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {A, FIN | ACK, 101, 501, 20, TC_PHASE_FIN_RETRANSMISSION, TC_FIN_WAIT_1, TC_CLOSE_WAIT,
+         TC_EV_FIN_RETRANSMISSION},
+        {B, ACK, 501, 122, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+    };
+    RUN("FIN carrying data", fin_with_data, {TC_SIDE_CLIENT, TC_TYPE_HALF_CLOSED, {TC_FIN_UNANSWERED, TC_FIN_OK}});
+}
+
+/* A close across the sequence wrap: FIN at 0xFFFFFFFF is acknowledged by ACK 0. */
+static void test_sequence_wrap(void)
+{
+    static const struct step steps[] = {
+        {A, SYN, 0xFFFFFFF0u, 0, 0, TC_PHASE_NONE, TC_SYN_SENT, TC_SYN_RECEIVED, 0},
+        {B, SYN | ACK, 7, 0xFFFFFFF1u, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_SYN_RECEIVED, 0},
+        {A, ACK, 0xFFFFFFF1u, 8, 14, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0},
+        {A, FIN | ACK, 0xFFFFFFFFu, 8, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        /* ACK 0xFFFFFFFF does not yet cover the FIN */
+        {B, ACK, 8, 0xFFFFFFFFu, 0, TC_PHASE_CLOSING_ACK, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, ACK, 8, 0, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 8, 0, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 0, 9, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("sequence wrap", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
+/* No handshake captured: port 443 is the server even though it speaks second. */
+static void test_roles_guessed(void)
+{
+    struct tc_connection conn = {0};
+    struct tc_annotation out;
+    static const struct step steps[] = {
+        {A, FIN | ACK, 3000, 7000, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {B, ACK, 7000, 3001, 0, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+    };
+    run_steps("roles guessed", &conn, steps, 2, 443, 51000, &out);
+    check_uint("roles guessed", 1, "roles_guessed", out.roles_guessed, 1);
+    check_str("roles guessed", 1, "sender", tc_role_name(out.sender), "CLIENT");
+    check_str("roles guessed", 1, "active side", tc_side_name(out.active_side), "SERVER");
+
+    /* both ports high: the lower one is the server's */
+    struct tc_connection high = {0};
+    static const struct step high_steps[] = {
+        {A, FIN | ACK, 1, 1, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+    };
+    run_steps("roles guessed, high ports", &high, high_steps, 1, 50000, 8080, &out);
+    check_str("roles guessed, high ports", 0, "sender", tc_role_name(out.sender), "CLIENT");
+
+    /* a SYN-ACK as the first segment names its receiver the client */
+    struct tc_connection synack = {0};
+    static const struct step synack_steps[] = {
+        {A, SYN | ACK, 500, 101, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_SYN_RECEIVED, 0},
+    };
+    run_steps("SYN-ACK first", &synack, synack_steps, 1, 80, 40000, &out);
+    check_uint("SYN-ACK first", 0, "roles_guessed", out.roles_guessed, 0);
+    check_str("SYN-ACK first", 0, "sender", tc_role_name(out.sender), "SERVER");
+}
+
+static void test_after_close_and_new_incarnation(void)
+{
+    struct tc_connection conn = {0};
+    struct tc_annotation out;
+    static const struct step steps[] = {
+        HANDSHAKE,
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+        /* a late RST after the close changes nothing */
+        {B, RST, 502, 0, 0, TC_PHASE_AFTER_CLOSE, TC_TIME_WAIT, TC_CLOSED, 0},
+    };
+    run_steps("after close", &conn, steps, sizeof steps / sizeof steps[0], 40000, 80, &out);
+    check_str("after close", 6, "type", tc_type_name(out.type), "GRACEFUL");
+
+    struct tc_segment syn = {.frame = 8, .sender = A, .src_port = 40000, .dst_port = 80, .seq = 9000, .flags = SYN};
+    check_uint("new incarnation", 0, "starts new incarnation", tc_starts_new_incarnation(&conn, &syn), 1);
+    struct tc_segment dup_ack = {.frame = 8, .sender = A, .seq = 102, .ack = 502, .flags = ACK};
+    check_uint("new incarnation", 0, "ACK starts new incarnation", tc_starts_new_incarnation(&conn, &dup_ack), 0);
+
+    struct tc_connection open_conn = {0};
+    static const struct step open_steps[] = {HANDSHAKE};
+    run_steps("open", &open_conn, open_steps, 3, 40000, 80, &out);
+    check_uint("open", 2, "SYN on open connection starts new incarnation",
+               tc_starts_new_incarnation(&open_conn, &syn), 0);
+}
+
+static void test_names(void)
+{
+    for (int s = TC_SYN_SENT; s <= TC_CLOSED; s++)
+        check_uint("names", 0, "state name known", strcmp(tc_state_name((enum tc_state)s), "UNKNOWN") != 0, 1);
+    for (int p = TC_PHASE_NONE; p <= TC_PHASE_AFTER_RST; p++)
+        check_uint("names", 0, "phase name known", strcmp(tc_phase_name((enum tc_phase)p), "UNKNOWN") != 0, 1);
+    for (int t = TC_TYPE_NONE; t <= TC_TYPE_REFUSED; t++)
+        check_uint("names", 0, "type name known", strcmp(tc_type_name((enum tc_close_type)t), "UNKNOWN") != 0, 1);
+    check_str("names", 0, "state", tc_state_name(TC_FIN_WAIT_1), "FIN_WAIT_1");
+    check_str("names", 0, "phase", tc_phase_name(TC_PHASE_HALF_CLOSED_DATA), "HALF_CLOSED_DATA");
+    check_str("names", 0, "out of range", tc_state_name((enum tc_state)99), "UNKNOWN");
+}
+
+int main(void)
+{
+    test_client_close();
+    test_server_close();
+    test_three_segment_close();
+    test_simultaneous_close();
+    test_half_close_with_data();
+    test_fin_retransmission();
+    test_final_ack_lost();
+    test_fin_unacked();
+    test_peer_stays_in_close_wait();
+    test_rst_abort_and_replies();
+    test_refused();
+    test_rst_after_fin();
+    test_data_after_own_fin();
+    test_sequence_wrap();
+    test_roles_guessed();
+    test_after_close_and_new_incarnation();
+    test_names();
+    printf("%d checks, %d failed\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,355 @@
+/* packet-tcpclose.c - the TCP Connection Closure post-dissector: registration, per-frame
+ * storage and the tree.  The analysis itself is closure.c; this file only feeds it and shows
+ * what it says.
+ *
+ * A post-dissector gets the TCP fields it asked for on the first pass only.  So the first pass
+ * runs the state machine and stores each closing segment's annotation in file scope; every
+ * pass draws from what was stored.  Single-pass tshark, tshark -2 and the GUI therefore show
+ * the same annotations; facts that need later packets (was this FIN ever acknowledged?) are
+ * read from the connection's final state and appear once the frame is visited again.
+ */
+#include "packet-tcpclose.h"
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <wsutil/wmem/wmem.h>
+
+#include "closure.h"
+#include "tcp_layers.h"
+
+static int proto_tcpclose = -1;
+static int hf_stream = -1;
+static int hf_phase = -1;
+static int hf_sender = -1;
+static int hf_active_side = -1;
+static int hf_client_state = -1;
+static int hf_server_state = -1;
+static int hf_type = -1;
+static int hf_roles_guessed = -1;
+static int hf_close_frame = -1;
+static int hf_fin_acked_in = -1;
+static int hf_acks_fin = -1;
+static int hf_rst_frame = -1;
+static int hf_time_since_close = -1;
+static int ett_tcpclose = -1;
+
+static expert_field ei_fin_unacked = EI_INIT;
+static expert_field ei_fin_unanswered = EI_INIT;
+static expert_field ei_ignored_after_rst = EI_INIT;
+static expert_field ei_rst_refused = EI_INIT;
+static expert_field ei_rst_after_fin = EI_INIT;
+static expert_field ei_data_after_fin = EI_INIT;
+static expert_field ei_fin_retransmission = EI_INIT;
+static expert_field ei_simultaneous_close = EI_INIT;
+static expert_field ei_closed_gracefully = EI_INIT;
+
+static gboolean pref_info_tag = TRUE;
+
+static dissector_handle_t tcpclose_handle;
+
+/* One incarnation of one connection, as the glue keeps it. */
+struct conn_record {
+    struct tc_connection machine;
+    nstime_t close_ts;    /* capture time of machine.close_frame */
+    guint16 first_port;   /* endpoint 0: the sender of the first segment seen */
+    guint8 first_addr_len;
+    guint8 first_addr[16];
+};
+
+/* What was stored for one closing segment. */
+struct segment_result {
+    struct tc_annotation ann;
+    const struct conn_record *conn; /* final state, read on later passes */
+    nstime_t since_close;
+    guint32 stream;
+    guint8 sender_endpoint;
+};
+
+/* What was stored for one frame: its closing segments (several with tunnels). */
+struct frame_result {
+    guint count;
+    struct segment_result segment[];
+};
+
+/* tcp.stream + 1 -> the current struct conn_record; emptied with the file scope. */
+static wmem_map_t *connections;
+
+static guint8 endpoint_of(const struct conn_record *conn, const struct tcp_layer *layer)
+{
+    gboolean same_port = layer->seg.src_port == conn->first_port;
+    gboolean same_addr = layer->addr_len == conn->first_addr_len &&
+                         memcmp(layer->src_addr, conn->first_addr, layer->addr_len) == 0;
+    /* Ports alone decide unless both ends use the same port (e.g. BGP's 179 to 179). */
+    if (layer->seg.src_port != layer->seg.dst_port)
+        return same_port ? 0 : 1;
+    return same_addr ? 0 : 1;
+}
+
+static struct conn_record *new_conn_record(guint16 first_port, guint8 first_addr_len, const guint8 *first_addr)
+{
+    struct conn_record *conn = wmem_new0(wmem_file_scope(), struct conn_record);
+    conn->first_port = first_port;
+    conn->first_addr_len = first_addr_len;
+    memcpy(conn->first_addr, first_addr, first_addr_len);
+    return conn;
+}
+
+/* Runs one TCP layer through its connection's state machine. */
+static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struct segment_result *result)
+{
+    gpointer key = GUINT_TO_POINTER(layer->stream + 1);
+    struct conn_record *conn = (struct conn_record *)wmem_map_lookup(connections, key);
+
+    if (conn == NULL) {
+        conn = new_conn_record(layer->seg.src_port, layer->addr_len, layer->src_addr);
+        wmem_map_insert(connections, key, conn);
+    }
+    layer->seg.frame = pinfo->num;
+    layer->seg.sender = endpoint_of(conn, layer);
+    if (tc_starts_new_incarnation(&conn->machine, &layer->seg)) {
+        /* The old record stays behind for the frames that point to it. */
+        conn = new_conn_record(conn->first_port, conn->first_addr_len, conn->first_addr);
+        wmem_map_insert(connections, key, conn);
+    }
+
+    tc_process(&conn->machine, &layer->seg, &result->ann);
+    if (result->ann.phase == TC_PHASE_NONE)
+        return FALSE;
+
+    if (result->ann.close_frame == pinfo->num)
+        conn->close_ts = pinfo->abs_ts;
+    nstime_delta(&result->since_close, &pinfo->abs_ts, &conn->close_ts);
+    result->conn = conn;
+    result->stream = layer->stream;
+    result->sender_endpoint = (guint8)layer->seg.sender;
+    return TRUE;
+}
+
+/* First pass: analyse every TCP layer of the frame; returns what to store, or NULL. */
+static struct frame_result *analyse_frame(packet_info *pinfo, proto_tree *tree)
+{
+    struct tcp_layer layers[TCP_LAYERS_MAX];
+    struct segment_result results[TCP_LAYERS_MAX];
+    guint count = 0;
+    guint layer_count = tcp_layers_read(tree, layers, TCP_LAYERS_MAX);
+
+    for (guint i = 0; i < layer_count; i++) {
+        if (analyse_layer(pinfo, &layers[i], &results[count]))
+            count++;
+    }
+    if (count == 0)
+        return NULL;
+    struct frame_result *stored = (struct frame_result *)wmem_alloc(
+        wmem_file_scope(), sizeof(struct frame_result) + count * sizeof(struct segment_result));
+    stored->count = count;
+    memcpy(stored->segment, results, count * sizeof(struct segment_result));
+    return stored;
+}
+
+static const char *role_word(enum tc_role role)
+{
+    return role == TC_CLIENT ? "client" : "server";
+}
+
+static void add_events(packet_info *pinfo, proto_item *item, const struct tc_annotation *ann)
+{
+    static const struct {
+        guint32 event;
+        expert_field *ei;
+    } experts[] = {
+        {TC_EV_DATA_AFTER_FIN, &ei_data_after_fin},
+        {TC_EV_FIN_RETRANSMISSION, &ei_fin_retransmission},
+        {TC_EV_SIMULTANEOUS_CLOSE, &ei_simultaneous_close},
+        {TC_EV_CLOSED_GRACEFULLY, &ei_closed_gracefully},
+        {TC_EV_RST_REFUSED, &ei_rst_refused},
+        {TC_EV_RST_AFTER_FIN, &ei_rst_after_fin},
+        {TC_EV_IGNORED_AFTER_RST, &ei_ignored_after_rst},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(experts); i++) {
+        if (ann->events & experts[i].event)
+            expert_add_info(pinfo, item, experts[i].ei);
+    }
+}
+
+static gboolean carries_fin(enum tc_phase phase)
+{
+    return phase == TC_PHASE_ACTIVE_FIN || phase == TC_PHASE_PASSIVE_FIN || phase == TC_PHASE_SIMULTANEOUS_FIN ||
+           phase == TC_PHASE_FIN_RETRANSMISSION;
+}
+
+/* On a FIN, once the whole capture has been seen: was it acknowledged, was it answered? */
+static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *item, const struct segment_result *r)
+{
+    const struct tc_connection *machine = &r->conn->machine;
+    const struct tc_endpoint *ep = &machine->ep[r->sender_endpoint];
+
+    if (ep->fin_acked_frame != 0) {
+        proto_item *pi = proto_tree_add_uint(tree, hf_fin_acked_in, NULL, 0, 0, ep->fin_acked_frame);
+        proto_item_set_generated(pi);
+    }
+    if (r->ann.phase == TC_PHASE_FIN_RETRANSMISSION)
+        return; /* the warnings belong on the first FIN */
+    switch (tc_fin_outcome(machine, r->sender_endpoint)) {
+    case TC_FIN_UNACKED:
+        expert_add_info(pinfo, item, &ei_fin_unacked);
+        break;
+    case TC_FIN_UNANSWERED:
+        expert_add_info_format(pinfo, item, &ei_fin_unanswered,
+                               "FIN acknowledged in frame %u, but the %s sent no FIN or RST up to frame %u: "
+                               "it stays in CLOSE_WAIT",
+                               ep->fin_acked_frame, role_word(r->ann.sender == TC_CLIENT ? TC_SERVER : TC_CLIENT),
+                               machine->last_frame);
+        break;
+    case TC_FIN_OK:
+        break;
+    }
+}
+
+static void add_string(proto_tree *tree, int hf, const char *value)
+{
+    proto_item_set_generated(proto_tree_add_string(tree, hf, NULL, 0, 0, value));
+}
+
+static void add_frame(proto_tree *tree, int hf, guint32 frame)
+{
+    if (frame != 0)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf, NULL, 0, 0, frame));
+}
+
+static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct segment_result *r)
+{
+    const struct tc_annotation *ann = &r->ann;
+    /* On a visited frame the whole capture has been analysed: the type is final. */
+    gboolean final = PINFO_FD_VISITED(pinfo);
+    enum tc_close_type type = final ? r->conn->machine.type : ann->type;
+    const char *phase = tc_phase_name(ann->phase);
+
+    if (pref_info_tag)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s by %s]", phase, role_word(ann->sender));
+
+    proto_item *ti = proto_tree_add_item(tree, proto_tcpclose, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(ti, ": %s by %s (client %s, server %s)", phase, role_word(ann->sender),
+                           tc_state_name(ann->client_state), tc_state_name(ann->server_state));
+    proto_tree *st = proto_item_add_subtree(ti, ett_tcpclose);
+
+    proto_item_set_generated(proto_tree_add_uint(st, hf_stream, NULL, 0, 0, r->stream));
+    add_string(st, hf_phase, phase);
+    add_string(st, hf_sender, tc_role_name(ann->sender));
+    add_string(st, hf_active_side, tc_side_name(ann->active_side));
+    add_string(st, hf_client_state, tc_state_name(ann->client_state));
+    add_string(st, hf_server_state, tc_state_name(ann->server_state));
+    add_string(st, hf_type, tc_type_name(type));
+    proto_item *guessed = proto_tree_add_boolean(st, hf_roles_guessed, NULL, 0, 0, ann->roles_guessed);
+    proto_item_set_generated(guessed);
+    if (ann->roles_guessed)
+        proto_item_append_text(guessed, " (no SYN captured: the well-known or lower port is the server's)");
+    add_frame(st, hf_close_frame, ann->close_frame);
+    proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &r->since_close));
+    add_frame(st, hf_acks_fin, ann->acks_fin_frame);
+    add_frame(st, hf_rst_frame, ann->rst_frame);
+
+    add_events(pinfo, ti, ann);
+    if (final && carries_fin(ann->phase))
+        add_fin_outcome(pinfo, st, ti, r);
+}
+
+static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    struct frame_result *result;
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        result = analyse_frame(pinfo, tree);
+        if (result != NULL)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpclose, 0, result);
+    } else {
+        result = (struct frame_result *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpclose, 0);
+    }
+    if (result == NULL)
+        return 0;
+    for (guint i = 0; i < result->count; i++)
+        draw_segment(tvb, pinfo, tree, &result->segment[i]);
+    return tvb_captured_length(tvb);
+}
+
+void proto_register_tcpclose(void)
+{
+#define TOKEN_FIELD(hf, name, abbrev, blurb) \
+    {&hf, {name, abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL}}
+#define FRAME_FIELD(hf, name, abbrev, type, blurb) \
+    {&hf, {name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(type), 0x0, blurb, HFILL}}
+    static hf_register_info hf[] = {
+        {&hf_stream, {"Stream index", "tcpclose.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+                      "Wireshark's tcp.stream of this segment", HFILL}},
+        TOKEN_FIELD(hf_phase, "Phase", "tcpclose.phase",
+                    "What this segment does in the closure: ACTIVE_FIN, PASSIVE_ACK, PASSIVE_FIN, SIMULTANEOUS_FIN, "
+                    "FINAL_ACK, HALF_CLOSED_DATA, FIN_RETRANSMISSION, CLOSING_ACK, AFTER_CLOSE, RST, AFTER_RST"),
+        TOKEN_FIELD(hf_sender, "Sender", "tcpclose.sender", "CLIENT or SERVER"),
+        TOKEN_FIELD(hf_active_side, "Active close by", "tcpclose.active_side",
+                    "Who began the close: CLIENT, SERVER or BOTH (simultaneous close); for an RST, its sender"),
+        TOKEN_FIELD(hf_client_state, "Client state", "tcpclose.client_state",
+                    "RFC 9293 state of the client after this segment"),
+        TOKEN_FIELD(hf_server_state, "Server state", "tcpclose.server_state",
+                    "RFC 9293 state of the server after this segment"),
+        TOKEN_FIELD(hf_type, "Closure type", "tcpclose.type",
+                    "GRACEFUL, HALF_CLOSED, RESET, ABORTED or REFUSED; as known so far on the first pass, "
+                    "final on later passes"),
+        {&hf_roles_guessed, {"Roles guessed", "tcpclose.roles_guessed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+                             "The SYN was not captured: client and server were inferred from the ports", HFILL}},
+        FRAME_FIELD(hf_close_frame, "Close began in", "tcpclose.close_frame", FT_FRAMENUM_NONE,
+                    "The connection's first FIN or RST"),
+        FRAME_FIELD(hf_fin_acked_in, "FIN acknowledged in", "tcpclose.fin_acked_in", FT_FRAMENUM_ACK,
+                    "The frame that first acknowledges this FIN"),
+        FRAME_FIELD(hf_acks_fin, "Acknowledges FIN in", "tcpclose.acks_fin", FT_FRAMENUM_NONE,
+                    "The FIN this segment is the first to acknowledge"),
+        FRAME_FIELD(hf_rst_frame, "Reset in", "tcpclose.rst_frame", FT_FRAMENUM_NONE,
+                    "The RST that ended this connection"),
+        {&hf_time_since_close, {"Time since close began", "tcpclose.time_since_close", FT_RELATIVE_TIME,
+                                BASE_NONE, NULL, 0x0, "Time since the connection's first FIN or RST", HFILL}},
+    };
+    static gint *ett[] = {&ett_tcpclose};
+    static ei_register_info ei[] = {
+        {&ei_fin_unacked, {"tcpclose.fin_unacked", PI_SEQUENCE, PI_WARN,
+                           "FIN never acknowledged in the capture", EXPFILL}},
+        {&ei_fin_unanswered, {"tcpclose.fin_unanswered", PI_SEQUENCE, PI_WARN,
+                              "FIN acknowledged, but the peer never sent its own FIN or an RST: it stays in "
+                              "CLOSE_WAIT", EXPFILL}},
+        {&ei_ignored_after_rst, {"tcpclose.ignored_after_rst", PI_SEQUENCE, PI_WARN,
+                                 "Sent after the RST: the RST's sender has no connection and ignores this "
+                                 "segment or answers it with another RST", EXPFILL}},
+        {&ei_rst_refused, {"tcpclose.rst_refused", PI_SEQUENCE, PI_NOTE,
+                           "Connection refused: RST answering a SYN", EXPFILL}},
+        {&ei_rst_after_fin, {"tcpclose.rst_after_fin", PI_SEQUENCE, PI_NOTE,
+                             "The graceful close was aborted by an RST (e.g. data arriving after close())",
+                             EXPFILL}},
+        {&ei_data_after_fin, {"tcpclose.data_after_fin", PI_PROTOCOL, PI_ERROR,
+                              "Data beyond the sender's own FIN", EXPFILL}},
+        {&ei_fin_retransmission, {"tcpclose.fin_retransmission", PI_SEQUENCE, PI_NOTE,
+                                  "FIN retransmission", EXPFILL}},
+        {&ei_simultaneous_close, {"tcpclose.simultaneous_close", PI_SEQUENCE, PI_CHAT,
+                                  "Simultaneous close: this FIN crossed the peer's FIN", EXPFILL}},
+        {&ei_closed_gracefully, {"tcpclose.closed_gracefully", PI_SEQUENCE, PI_CHAT,
+                                 "Connection closed gracefully: both FINs acknowledged", EXPFILL}},
+    };
+
+    proto_tcpclose = proto_register_protocol("TCP Connection Closure", "TCPCLOSE", "tcpclose");
+    proto_register_field_array(proto_tcpclose, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_tcpclose), ei, array_length(ei));
+
+    module_t *module = prefs_register_protocol(proto_tcpclose, NULL);
+    prefs_register_bool_preference(module, "info_tag", "Tag closing segments in the Info column",
+                                   "Append e.g. \"[ACTIVE_FIN by client]\" to the Info column of closing segments",
+                                   &pref_info_tag);
+
+    connections = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+    tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_tcpclose);
+    register_postdissector(tcpclose_handle);
+}
+
+void proto_reg_handoff_tcpclose(void)
+{
+    tcp_layers_init();
+    set_postdissector_wanted_hfids(tcpclose_handle, tcp_layers_wanted_hfids());
+}
