@@ -2,6 +2,8 @@
 # run-tshark.sh - runs tshark with a freshly built tcpclose plugin, as root too.
 #
 # Usage: run-tshark.sh PLUGIN.so CAPTURE|- [tshark arguments...]
+# With TCPCLOSE_PRELOAD set (a sanitizer runtime), tshark runs with it preloaded, so that a
+# plugin built with sanitizers can load into Debian's tshark; any report makes tshark fail.
 #
 # As root, tshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin folder: a root run would
 # silently test nothing.  So a root caller drops to nobody (65534), and the plugin and capture
@@ -26,6 +28,10 @@ chmod a+rwx "$work/home" "$work/config"
 
 run=(env -i "PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
      "WIRESHARK_PLUGIN_DIR=$work/plugins")
+if [ -n "${TCPCLOSE_PRELOAD:-}" ]; then
+    run+=("LD_PRELOAD=$TCPCLOSE_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
+          "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+fi
 if [ "$(id -u)" = 0 ]; then
     run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
 fi
