@@ -3,8 +3,8 @@
 #
 # Usage: annotations.sh PLUGIN.so CAPTURE [--single-pass] [extra tshark arguments...]
 #
-# Columns: frame, stream, TCP flags, then the tcpclose fields, then the names of the tcpclose
-# expert infos on the segment.  By default tshark runs two passes (-2), as the GUI shows it;
+# Columns: frame, stream, TCP flags, then the tcpclose fields, then (last) the names of the
+# tcpclose expert infos on the segment.  By default tshark runs two passes (-2), as the GUI shows it;
 # --single-pass leaves out what only a second pass can know (final type, fin_acked_in,
 # fin_unacked, fin_unanswered) so the two can be compared.
 set -euo pipefail
@@ -20,9 +20,11 @@ fi
 fields=(frame.number tcpclose.stream tcp.flags tcpclose.phase tcpclose.sender tcpclose.active_side
         tcpclose.client_state tcpclose.server_state tcpclose.type tcpclose.roles_guessed
         tcpclose.close_frame tcpclose.acks_fin tcpclose.fin_acked_in tcpclose.rst_frame
-        tcpclose.time_since_close)
+        tcpclose.time_since_close tcpclose.rst_check tcpclose.rst_cause tcpclose.rst_answers
+        tcpclose.idle_before_rst)
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
-         fin_retransmission simultaneous_close closed_gracefully)
+         fin_retransmission simultaneous_close closed_gracefully rst_out_of_window rst_challenged
+         rst_no_connection time_wait_assassination suspected_rst_injection rst_with_data)
 args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done
 for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done
@@ -33,7 +35,8 @@ gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="$
     BEGIN {
         split(experts, expert, " ")
         print "frame", "stream", "flags", "phase", "sender", "active", "client", "server", "type",
-              "guessed", "close", "acks_fin", "fin_acked_in", "rst", "since_close", "experts"
+              "guessed", "close", "acks_fin", "fin_acked_in", "rst", "since_close", "rst_check", "rst_cause",
+              "rst_answers", "idle_before_rst", "experts"
     }
     # "0x0011" -> "FIN+ACK" (several TCP layers: one name list per layer, comma separated)
     function flag_names(hex,    n, parts, i, v, s, out) {

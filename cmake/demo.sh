@@ -20,7 +20,7 @@ gawk -F'\t' -v OFS='\t' '
     {
         s = $2; if (!(s in first)) { first[s] = $1; order[++n] = s }
         type[s] = $9; active[s] = $6; client[s] = $7; server[s] = $8; last[s] = $1
-        if ($16 != "") warn[s] = warn[s] (warn[s] == "" ? "" : ",") $16
+        if ($NF != "") warn[s] = warn[s] (warn[s] == "" ? "" : ",") $NF
         count[$9]++
     }
     END {

@@ -5,20 +5,23 @@
  * was already acknowledged when ours went out) and derives each RFC state from them, so a
  * state can never disagree with what the capture showed.
  */
-#include "closure.h"
+#include "closure_internal.h"
 
 #include <stddef.h>
+#include <string.h>
 
-/* Sequence number comparisons modulo 2^32 (RFC 9293 section 3.4). */
-static bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
-static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
-
-static bool has(const struct tc_segment *seg, uint16_t flag) { return (seg->flags & flag) != 0; }
+static const struct tc_config default_config = {TC_DEFAULT_TIME_WAIT_NS, TC_DEFAULT_IDLE_TIMEOUT_NS};
 
 /* The sequence number a FIN in this segment occupies: after its SYN, if any, and its data. */
 static uint32_t fin_seq_of(const struct tc_segment *seg)
 {
     return seg->seq + (has(seg, TC_FLAG_SYN) ? 1u : 0u) + seg->payload_len;
+}
+
+/* The sequence number after everything this segment carries. */
+static uint32_t end_of(const struct tc_segment *seg)
+{
+    return fin_seq_of(seg) + (has(seg, TC_FLAG_FIN) ? 1u : 0u);
 }
 
 /* True when seg acknowledges the FIN of endpoint ep: its ACK reaches FIN seq + 1. */
@@ -92,6 +95,18 @@ static enum tc_state state_of(const struct tc_connection *conn, unsigned endpoin
     return me->fin_acked ? TC_TIME_WAIT : TC_CLOSING;
 }
 
+enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_config *config, unsigned endpoint,
+                          int64_t now_ns)
+{
+    const struct tc_endpoint *ep = &conn->ep[endpoint];
+    enum tc_state state = state_of(conn, endpoint);
+
+    /* TIME-WAIT ends when its timer runs out; the endpoint then has no connection. */
+    if (state == TC_TIME_WAIT && ep->in_time_wait && now_ns - ep->time_wait_since_ns >= config->time_wait_ns)
+        return TC_CLOSED;
+    return state;
+}
+
 /* An RST that the receiver accepts: the connection is gone on both sides. */
 static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events)
 {
@@ -102,7 +117,9 @@ static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment 
         conn->close_frame = seg->frame;
         conn->active_side = side_of(conn, sender);
     }
-    if (conn->ep[0].fin_sent || conn->ep[1].fin_sent) {
+    if (conn->complete) {
+        /* The graceful close had completed: the RST ends nothing that was still open. */
+    } else if (conn->ep[0].fin_sent || conn->ep[1].fin_sent) {
         conn->type = TC_TYPE_ABORTED;
         *events |= TC_EV_RST_AFTER_FIN;
     } else if (rcv->handshake_state == TC_SYN_SENT) {
@@ -189,58 +206,168 @@ bool tc_starts_new_incarnation(const struct tc_connection *conn, const struct tc
            (seg->flags & (TC_FLAG_SYN | TC_FLAG_ACK | TC_FLAG_RST)) == TC_FLAG_SYN;
 }
 
-void tc_process(struct tc_connection *conn, const struct tc_segment *seg, struct tc_annotation *out)
+/* An RST segment: checked as the receiver would (RFC 5961), then explained. */
+static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_config *config,
+                                    const struct tc_segment *seg, uint32_t *events, struct tc_annotation *out)
 {
-    struct tc_segment s = *seg;
-    s.sender &= 1u;
-    const struct tc_endpoint *snd = &conn->ep[s.sender];
-    enum tc_phase phase = TC_PHASE_NONE;
-    uint32_t events = 0;
+    unsigned receiver = 1u - seg->sender;
 
-    out->acks_fin_frame = 0;
-    out->rst_frame = 0;
-
-    if (!conn->started) {
-        conn->started = true;
-        conn->ep[0].handshake_state = conn->ep[1].handshake_state = TC_ESTABLISHED;
-        choose_roles(conn, &s);
+    if (seg->payload_len > 0)
+        *events |= TC_EV_RST_WITH_DATA;
+    if (conn->reset) {
+        /* Neither side has a connection any more: whoever sends this RST answers a stray. */
+        const struct tc_sent *answered = tc_rst_answers(conn, seg);
+        out->rst_frame = conn->rst_frame;
+        out->rst_answers_frame = answered != NULL ? answered->frame : 0;
+        out->rst_cause = TC_CAUSE_NO_CONNECTION;
+        *events |= TC_EV_RST_NO_CONNECTION;
+        if (seg->sender != conn->rst_sender)
+            *events |= TC_EV_IGNORED_AFTER_RST;
+        return TC_PHASE_AFTER_RST;
     }
-    conn->last_frame = s.frame;
-    if (conn->close_frame == 0)
-        track_handshake(conn, &s);
+
+    out->rst_cause = tc_rst_cause(conn, config, seg, &out->rst_answers_frame);
+    out->rst_check = tc_check_rst(conn, seg);
+    if (out->rst_check == TC_RST_OUT_OF_WINDOW) {
+        *events |= TC_EV_RST_OUT_OF_WINDOW;
+        return TC_PHASE_IGNORED_RST;
+    }
+    if (out->rst_check == TC_RST_CHALLENGED) {
+        *events |= TC_EV_RST_CHALLENGED;
+        conn->challenge_pending = true;
+        conn->challenger = (uint8_t)receiver;
+        return TC_PHASE_IGNORED_RST;
+    }
+    if (out->rst_cause == TC_CAUSE_NO_CONNECTION)
+        *events |= TC_EV_RST_NO_CONNECTION;
+    if (tc_state_at(conn, config, receiver, seg->time_ns) == TC_TIME_WAIT)
+        *events |= TC_EV_TIME_WAIT_ASSASSINATION; /* RFC 1337; Linux then drops its TIME-WAIT socket */
+    return on_rst(conn, seg, events);
+}
+
+/* A segment without RST. */
+static enum tc_phase on_other_segment(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events,
+                                      struct tc_annotation *out)
+{
+    const struct tc_endpoint *snd = &conn->ep[seg->sender];
+    enum tc_phase phase = TC_PHASE_NONE;
 
     if (conn->reset) {
         /* RFC 9293 3.10.7.1: the RST's sender has no connection; it ignores this segment
          * or answers it with another RST. */
-        phase = TC_PHASE_AFTER_RST;
         out->rst_frame = conn->rst_frame;
-        if (s.sender != conn->rst_sender)
-            events |= TC_EV_IGNORED_AFTER_RST;
-    } else if (has(&s, TC_FLAG_RST)) {
-        phase = conn->complete ? TC_PHASE_AFTER_CLOSE : on_rst(conn, &s, &events);
-    } else {
-        bool was_complete = conn->complete;
-        if (has(&s, TC_FLAG_FIN))
-            phase = on_fin(conn, &s, &events);
-        phase = on_ack(conn, &s, phase, &events, out);
-        if (phase == TC_PHASE_NONE && conn->close_frame != 0) {
-            if (was_complete)
-                phase = TC_PHASE_AFTER_CLOSE;
-            else if (s.payload_len > 0 && !snd->fin_sent)
-                phase = TC_PHASE_HALF_CLOSED_DATA;
-            else
-                phase = TC_PHASE_CLOSING_ACK;
-        }
-        /* Data must end where the sender's FIN stands (RFC 9293 3.10.7.4, eighth step). */
-        if (snd->fin_sent && s.payload_len > 0 && seq_gt(s.seq + s.payload_len, snd->fin_seq))
-            events |= TC_EV_DATA_AFTER_FIN;
+        *events |= seg->sender == conn->rst_sender ? TC_EV_SUSPECTED_RST_INJECTION : TC_EV_IGNORED_AFTER_RST;
+        return TC_PHASE_AFTER_RST;
+    }
+    if (conn->challenge_pending && seg->sender == conn->challenger) {
+        conn->challenge_pending = false;
+        if (seg->flags == TC_FLAG_ACK && seg->payload_len == 0)
+            phase = TC_PHASE_CHALLENGE_ACK;
     }
 
-    out->phase = phase;
+    bool was_complete = conn->complete;
+    if (has(seg, TC_FLAG_FIN))
+        phase = on_fin(conn, seg, events);
+    phase = on_ack(conn, seg, phase, events, out);
+    if (phase == TC_PHASE_NONE && conn->close_frame != 0) {
+        if (was_complete)
+            phase = TC_PHASE_AFTER_CLOSE;
+        else if (seg->payload_len > 0 && !snd->fin_sent)
+            phase = TC_PHASE_HALF_CLOSED_DATA;
+        else
+            phase = TC_PHASE_CLOSING_ACK;
+    }
+    /* Data must end where the sender's FIN stands (RFC 9293 3.10.7.4, eighth step). */
+    if (snd->fin_sent && seg->payload_len > 0 && seq_gt(seg->seq + seg->payload_len, snd->fin_seq))
+        *events |= TC_EV_DATA_AFTER_FIN;
+    return phase;
+}
+
+/* Records what the sender's segment shows of it, once the segment has been judged. */
+static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
+{
+    struct tc_endpoint *ep = &conn->ep[seg->sender], *peer = &conn->ep[1u - seg->sender];
+    uint32_t end = end_of(seg);
+
+    if (has(seg, TC_FLAG_RST))
+        return; /* an RST's numbers say nothing about what its sender sent or received */
+
+    /* A retransmission carries data or FIN it sent before, still unacknowledged. */
+    bool consumes = seg->payload_len > 0 || has(seg, TC_FLAG_FIN);
+    bool acked = peer->ack_sent && seq_geq(peer->max_ack, end);
+    if (ep->sent_any && consumes && !seq_gt(end, ep->snd_nxt) && !acked && ep->rexmits < UINT8_MAX)
+        ep->rexmits++;
+    if (!ep->sent_any || seq_gt(end, ep->snd_nxt))
+        ep->snd_nxt = end;
+    if (has(seg, TC_FLAG_ACK) && (!ep->ack_sent || seq_gt(seg->ack, ep->max_ack))) {
+        ep->max_ack = seg->ack;
+        ep->ack_sent = true;
+        peer->rexmits = 0; /* the peer's data got through */
+    }
+    if (has(seg, TC_FLAG_SYN)) {
+        ep->syn_sent = true;
+        ep->has_window_shift = seg->has_window_shift;
+        ep->window_shift = seg->window_shift;
+    }
+    ep->window = seg->window;
+    ep->window_unscaled = has(seg, TC_FLAG_SYN);
+    ep->last = (struct tc_sent){seg->frame, seg->seq, seg->ack, end, seg->flags, seg->payload_len};
+    ep->sent_any = true;
+}
+
+/* Starts or restarts each endpoint's TIME-WAIT timer (RFC 9293 3.10.7.4: a FIN restarts it). */
+static void track_time_wait(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        struct tc_endpoint *ep = &conn->ep[i];
+        if (state_of(conn, i) != TC_TIME_WAIT) {
+            ep->in_time_wait = false;
+            continue;
+        }
+        bool expired = ep->in_time_wait && seg->time_ns - ep->time_wait_since_ns >= config->time_wait_ns;
+        bool fin_to_it = has(seg, TC_FLAG_FIN) && seg->sender != i;
+        if (!ep->in_time_wait || (fin_to_it && !expired)) {
+            ep->in_time_wait = true;
+            ep->time_wait_since_ns = seg->time_ns;
+        }
+    }
+}
+
+void tc_process(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,
+                struct tc_annotation *out)
+{
+    struct tc_segment s = *seg;
+    s.sender &= 1u;
+    if (config == NULL)
+        config = &default_config;
+    uint32_t events = 0;
+
+    memset(out, 0, sizeof *out);
+    bool first = !conn->started;
+    if (first) {
+        conn->started = true;
+        conn->ep[0].handshake_state = conn->ep[1].handshake_state = TC_ESTABLISHED;
+        choose_roles(conn, &s);
+    }
+    if (conn->close_frame == 0)
+        track_handshake(conn, &s);
+
+    if (has(&s, TC_FLAG_RST)) {
+        out->idle_before_rst_ns = first ? 0 : s.time_ns - conn->last_time_ns;
+        out->phase = on_rst_segment(conn, config, &s, &events, out);
+    } else {
+        out->phase = on_other_segment(conn, &s, &events, out);
+    }
+    note_sent(conn, &s);
+    track_time_wait(conn, config, &s);
+    conn->last_frame = s.frame;
+    conn->last_time_ns = s.time_ns;
+    conn->last_sender = (uint8_t)s.sender;
+
     out->sender = s.sender == conn->client ? TC_CLIENT : TC_SERVER;
     out->active_side = conn->active_side;
-    out->client_state = state_of(conn, conn->client);
-    out->server_state = state_of(conn, 1u - conn->client);
+    out->client_state = tc_state_at(conn, config, conn->client, s.time_ns);
+    out->server_state = tc_state_at(conn, config, 1u - conn->client, s.time_ns);
     out->type = conn->type;
     out->roles_guessed = conn->roles_guessed;
     out->close_frame = conn->close_frame;
@@ -281,6 +408,7 @@ const char *tc_phase_name(enum tc_phase phase)
         "NONE",         "ACTIVE_FIN",       "PASSIVE_ACK",        "PASSIVE_FIN",
         "SIMULTANEOUS_FIN", "FINAL_ACK",    "HALF_CLOSED_DATA",   "FIN_RETRANSMISSION",
         "CLOSING_ACK",  "AFTER_CLOSE",      "RST",                "AFTER_RST",
+        "IGNORED_RST",  "CHALLENGE_ACK",
     };
     return NAME_IN(names, phase);
 }
@@ -300,4 +428,17 @@ const char *tc_type_name(enum tc_close_type type)
 {
     static const char *const names[] = {"NONE", "GRACEFUL", "HALF_CLOSED", "RESET", "ABORTED", "REFUSED"};
     return NAME_IN(names, type);
+}
+
+const char *tc_cause_name(enum tc_rst_cause cause)
+{
+    static const char *const names[] = {"NONE",  "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
+                                        "ABORT", "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT"};
+    return NAME_IN(names, cause);
+}
+
+const char *tc_rst_check_name(enum tc_rst_check check)
+{
+    static const char *const names[] = {"NONE", "ACCEPTED", "ACCEPTED_UNCHECKED", "CHALLENGED", "OUT_OF_WINDOW"};
+    return NAME_IN(names, check);
 }

@@ -47,6 +47,8 @@ enum tc_phase {
     TC_PHASE_AFTER_CLOSE,
     TC_PHASE_RST,
     TC_PHASE_AFTER_RST,
+    TC_PHASE_IGNORED_RST,   /* an RST a real stack would not act on (RFC 5961): nothing changes */
+    TC_PHASE_CHALLENGE_ACK, /* the ACK a stack answers an in-window, inexact RST with */
 };
 
 enum tc_role { TC_CLIENT = 0, TC_SERVER = 1 };
@@ -62,6 +64,27 @@ enum tc_close_type {
     TC_TYPE_REFUSED,     /* RST answering a SYN */
 };
 
+/* Why an RST was sent, as far as the capture tells (on the RST). */
+enum tc_rst_cause {
+    TC_CAUSE_NONE,
+    TC_CAUSE_REFUSED,           /* answers a SYN */
+    TC_CAUSE_NO_CONNECTION,     /* its sender has no connection (closed, timed out, reset, never had it) */
+    TC_CAUSE_DATA_AFTER_CLOSE,  /* answers data that arrived after the sender's own FIN */
+    TC_CAUSE_ABORT,             /* unprovoked: abort, SO_LINGER 0, close with unread data */
+    TC_CAUSE_PEER_UNRESPONSIVE, /* the sender retransmitted unacknowledged, then gave up */
+    TC_CAUSE_INVALID_SEGMENT,   /* answers a segment not acceptable for the connection */
+    TC_CAUSE_IDLE_TIMEOUT,      /* the connection had been idle longer than the idle timeout */
+};
+
+/* What the RST's receiver does with it (RFC 9293 3.10.7.4 first check, RFC 5961 section 3). */
+enum tc_rst_check {
+    TC_RST_CHECK_NONE,       /* not an RST, or an RST after the connection was already reset */
+    TC_RST_ACCEPTED,         /* sequence number is exactly the receiver's RCV.NXT */
+    TC_RST_ACCEPTED_UNCHECKED, /* the receiver's window is not known from the capture: taken as accepted */
+    TC_RST_CHALLENGED,       /* in the window, not RCV.NXT: the receiver sends a challenge ACK */
+    TC_RST_OUT_OF_WINDOW,    /* outside the window (or, in SYN-SENT, not acknowledging the SYN): dropped */
+};
+
 /* Findings on one segment, known the moment it is seen (expert infos in the glue). */
 enum tc_event {
     TC_EV_DATA_AFTER_FIN = 1u << 0,     /* payload beyond the sender's own FIN */
@@ -71,7 +94,21 @@ enum tc_event {
     TC_EV_RST_REFUSED = 1u << 4,        /* this RST answers a SYN */
     TC_EV_RST_AFTER_FIN = 1u << 5,      /* this RST aborts a FIN exchange */
     TC_EV_IGNORED_AFTER_RST = 1u << 6,  /* sent to an endpoint that already reset */
+    TC_EV_RST_OUT_OF_WINDOW = 1u << 7,  /* an RST a real stack drops silently */
+    TC_EV_RST_CHALLENGED = 1u << 8,     /* an RST a real stack answers with a challenge ACK */
+    TC_EV_RST_NO_CONNECTION = 1u << 9,  /* an RST from an endpoint with no connection */
+    TC_EV_TIME_WAIT_ASSASSINATION = 1u << 10, /* an RST reaching an endpoint in TIME-WAIT (RFC 1337) */
+    TC_EV_SUSPECTED_RST_INJECTION = 1u << 11, /* the RST's own sender carries on as if it never sent it */
+    TC_EV_RST_WITH_DATA = 1u << 12,     /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
 };
+
+/* The judgements that depend on timers, in nanoseconds. */
+struct tc_config {
+    int64_t time_wait_ns;    /* how long an endpoint stays in TIME-WAIT (Linux: 60 s; RFC 2*MSL: 240 s) */
+    int64_t idle_timeout_ns; /* idle time after which an RST is put down to a middlebox timeout */
+};
+#define TC_DEFAULT_TIME_WAIT_NS (60 * INT64_C(1000000000))
+#define TC_DEFAULT_IDLE_TIMEOUT_NS (300 * INT64_C(1000000000))
 
 /* What the capture says about one segment.  Sequence numbers are raw (not relative). */
 struct tc_segment {
@@ -83,6 +120,10 @@ struct tc_segment {
     uint32_t ack;
     uint16_t flags;     /* TC_FLAG_* */
     uint32_t payload_len;
+    uint16_t window;    /* the raw window field */
+    bool has_window_shift; /* a SYN carrying the window scale option ... */
+    uint8_t window_shift;  /* ... and its shift count */
+    int64_t time_ns;    /* capture time */
 };
 
 /* What tcpclose says about one segment. */
@@ -98,11 +139,39 @@ struct tc_annotation {
     uint32_t acks_fin_frame; /* the FIN this segment acknowledges first, or 0 */
     uint32_t rst_frame;      /* on TC_PHASE_AFTER_RST: the RST, else 0 */
     uint32_t events;         /* enum tc_event bits */
+    /* On an RST: */
+    enum tc_rst_check rst_check;
+    enum tc_rst_cause rst_cause;
+    uint32_t rst_answers_frame;  /* the segment the RST answers, or 0 */
+    int64_t idle_before_rst_ns;  /* time since the connection's previous segment */
+};
+
+/* The last segment an endpoint sent, to tell what an RST answers. */
+struct tc_sent {
+    uint32_t frame;
+    uint32_t seq;
+    uint32_t ack;
+    uint32_t end;    /* seq + SYN + data + FIN */
+    uint16_t flags;
+    uint32_t payload_len;
 };
 
 /* One endpoint, as far as its closing matters. */
 struct tc_endpoint {
     enum tc_state handshake_state; /* its state while neither side has closed */
+    bool sent_any;       /* it sent a segment other than an RST */
+    bool syn_sent;
+    bool has_window_shift; /* its SYN carried the window scale option ... */
+    uint8_t window_shift;  /* ... with this shift count */
+    uint16_t window;     /* the raw window of its last segment */
+    bool window_unscaled; /* that segment was a SYN: its window is never scaled */
+    uint32_t snd_nxt;    /* highest sequence end it sent */
+    uint32_t max_ack;    /* highest ACK it sent */
+    uint8_t rexmits;     /* retransmissions since the peer last acknowledged new data */
+    struct tc_sent last;
+    bool ack_sent;
+    bool in_time_wait;
+    int64_t time_wait_since_ns; /* when it entered TIME-WAIT, or its timer last restarted */
     bool fin_sent;
     bool fin_acked;      /* the peer has acknowledged our FIN */
     bool fin_passive;    /* we had acknowledged the peer's FIN when we sent ours */
@@ -126,10 +195,15 @@ struct tc_connection {
     bool reset;
     bool complete;
     uint32_t last_frame;     /* the connection's last segment so far */
+    int64_t last_time_ns;    /* and its time */
+    uint8_t last_sender;
+    bool challenge_pending;  /* an RST was challenged: the receiver's next pure ACK is the challenge ACK */
+    uint8_t challenger;
 };
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */
-void tc_process(struct tc_connection *conn, const struct tc_segment *seg, struct tc_annotation *out);
+void tc_process(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,
+                struct tc_annotation *out);
 
 /* True when seg is a SYN that opens a new incarnation of a connection that is over
  * (closed or reset): the caller starts a fresh tc_connection for it. */
@@ -155,5 +229,7 @@ const char *tc_phase_name(enum tc_phase phase);
 const char *tc_role_name(enum tc_role role);
 const char *tc_side_name(enum tc_side side);
 const char *tc_type_name(enum tc_close_type type);
+const char *tc_cause_name(enum tc_rst_cause cause);
+const char *tc_rst_check_name(enum tc_rst_check check);
 
 #endif

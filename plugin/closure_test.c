@@ -69,9 +69,11 @@ static void run_steps(const char *scenario, struct tc_connection *conn, const st
             .ack = st->ack,
             .flags = st->flags,
             .payload_len = st->len,
+            .window = 1000,
+            .time_ns = (int64_t)(i + 1) * 10000000, /* 10 ms apart */
         };
         struct tc_annotation out;
-        tc_process(conn, &seg, &out);
+        tc_process(conn, NULL, &seg, &out);
         check_str(scenario, i, "phase", tc_phase_name(out.phase), tc_phase_name(st->phase));
         check_str(scenario, i, "client state", tc_state_name(out.client_state), tc_state_name(st->client_state));
         check_str(scenario, i, "server state", tc_state_name(out.server_state), tc_state_name(st->server_state));
@@ -225,7 +227,8 @@ static void test_rst_abort_and_replies(void)
         HANDSHAKE,
         {A, RST | ACK, 101, 501, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, 0},
         {B, ACK, 501, 101, 100, TC_PHASE_AFTER_RST, TC_CLOSED, TC_CLOSED, TC_EV_IGNORED_AFTER_RST},
-        {A, RST, 101, 0, 0, TC_PHASE_AFTER_RST, TC_CLOSED, TC_CLOSED, 0},
+        /* the client answers with another RST: it has no connection */
+        {A, RST, 101, 0, 0, TC_PHASE_AFTER_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_NO_CONNECTION},
     };
     RUN("RST abort", steps, {TC_SIDE_CLIENT, TC_TYPE_RESET, {TC_FIN_OK, TC_FIN_OK}});
 }
@@ -330,11 +333,13 @@ static void test_after_close_and_new_incarnation(void)
         {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
         {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
         {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
-        /* a late RST after the close changes nothing */
-        {B, RST, 502, 0, 0, TC_PHASE_AFTER_CLOSE, TC_TIME_WAIT, TC_CLOSED, 0},
+        /* an RST into TIME-WAIT (RFC 1337) from a server that has no connection left */
+        {B, RST, 502, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED,
+         TC_EV_RST_NO_CONNECTION | TC_EV_TIME_WAIT_ASSASSINATION},
     };
     run_steps("after close", &conn, steps, sizeof steps / sizeof steps[0], 40000, 80, &out);
     check_str("after close", 6, "type", tc_type_name(out.type), "GRACEFUL");
+    check_str("after close", 6, "cause", tc_cause_name(out.rst_cause), "NO_CONNECTION");
 
     struct tc_segment syn = {.frame = 8, .sender = A, .src_port = 40000, .dst_port = 80, .seq = 9000, .flags = SYN};
     check_uint("new incarnation", 0, "starts new incarnation", tc_starts_new_incarnation(&conn, &syn), 1);

@@ -33,6 +33,11 @@ static int hf_fin_acked_in = -1;
 static int hf_acks_fin = -1;
 static int hf_rst_frame = -1;
 static int hf_time_since_close = -1;
+static int hf_rst_check = -1;
+static int hf_rst_cause = -1;
+static int hf_rst_answers = -1;
+static int hf_idle_before_rst = -1;
+static int hf_rst_text = -1;
 static int ett_tcpclose = -1;
 
 static expert_field ei_fin_unacked = EI_INIT;
@@ -44,8 +49,16 @@ static expert_field ei_data_after_fin = EI_INIT;
 static expert_field ei_fin_retransmission = EI_INIT;
 static expert_field ei_simultaneous_close = EI_INIT;
 static expert_field ei_closed_gracefully = EI_INIT;
+static expert_field ei_rst_out_of_window = EI_INIT;
+static expert_field ei_rst_challenged = EI_INIT;
+static expert_field ei_rst_no_connection = EI_INIT;
+static expert_field ei_time_wait_assassination = EI_INIT;
+static expert_field ei_suspected_rst_injection = EI_INIT;
+static expert_field ei_rst_with_data = EI_INIT;
 
 static gboolean pref_info_tag = TRUE;
+static guint pref_time_wait_s = 60;
+static guint pref_idle_timeout_s = 300;
 
 static dissector_handle_t tcpclose_handle;
 
@@ -63,6 +76,7 @@ struct segment_result {
     struct tc_annotation ann;
     const struct conn_record *conn; /* final state, read on later passes */
     nstime_t since_close;
+    const char *rst_text; /* an RST's payload as text, or NULL */
     guint32 stream;
     guint8 sender_endpoint;
 };
@@ -107,6 +121,7 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
         wmem_map_insert(connections, key, conn);
     }
     layer->seg.frame = pinfo->num;
+    layer->seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
     layer->seg.sender = endpoint_of(conn, layer);
     if (tc_starts_new_incarnation(&conn->machine, &layer->seg)) {
         /* The old record stays behind for the frames that point to it. */
@@ -114,10 +129,18 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
         wmem_map_insert(connections, key, conn);
     }
 
-    tc_process(&conn->machine, &layer->seg, &result->ann);
+    const struct tc_config config = {(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
+    tc_process(&conn->machine, &config, &layer->seg, &result->ann);
     if (result->ann.phase == TC_PHASE_NONE)
         return FALSE;
 
+    result->rst_text = NULL;
+    if ((layer->seg.flags & TC_FLAG_RST) && layer->seg.payload_len > 0) {
+        /* RFC 9293 3.5.3: an RST may carry diagnostic text; keep it for every later pass. */
+        gint shown = MIN((gint)layer->seg.payload_len, tvb_captured_length_remaining(layer->tvb, layer->payload_offset));
+        if (shown > 0)
+            result->rst_text = tvb_format_text(wmem_file_scope(), layer->tvb, layer->payload_offset, MIN(shown, 256));
+    }
     if (result->ann.close_frame == pinfo->num)
         conn->close_ts = pinfo->abs_ts;
     nstime_delta(&result->since_close, &pinfo->abs_ts, &conn->close_ts);
@@ -166,6 +189,12 @@ static void add_events(packet_info *pinfo, proto_item *item, const struct tc_ann
         {TC_EV_RST_REFUSED, &ei_rst_refused},
         {TC_EV_RST_AFTER_FIN, &ei_rst_after_fin},
         {TC_EV_IGNORED_AFTER_RST, &ei_ignored_after_rst},
+        {TC_EV_RST_OUT_OF_WINDOW, &ei_rst_out_of_window},
+        {TC_EV_RST_CHALLENGED, &ei_rst_challenged},
+        {TC_EV_RST_NO_CONNECTION, &ei_rst_no_connection},
+        {TC_EV_TIME_WAIT_ASSASSINATION, &ei_time_wait_assassination},
+        {TC_EV_SUSPECTED_RST_INJECTION, &ei_suspected_rst_injection},
+        {TC_EV_RST_WITH_DATA, &ei_rst_with_data},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(experts); i++) {
         if (ann->events & experts[i].event)
@@ -237,10 +266,12 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     proto_item_set_generated(proto_tree_add_uint(st, hf_stream, NULL, 0, 0, r->stream));
     add_string(st, hf_phase, phase);
     add_string(st, hf_sender, tc_role_name(ann->sender));
-    add_string(st, hf_active_side, tc_side_name(ann->active_side));
+    if (ann->active_side != TC_SIDE_NONE) /* none yet: an ignored RST before any close */
+        add_string(st, hf_active_side, tc_side_name(ann->active_side));
     add_string(st, hf_client_state, tc_state_name(ann->client_state));
     add_string(st, hf_server_state, tc_state_name(ann->server_state));
-    add_string(st, hf_type, tc_type_name(type));
+    if (type != TC_TYPE_NONE)
+        add_string(st, hf_type, tc_type_name(type));
     proto_item *guessed = proto_tree_add_boolean(st, hf_roles_guessed, NULL, 0, 0, ann->roles_guessed);
     proto_item_set_generated(guessed);
     if (ann->roles_guessed)
@@ -249,6 +280,20 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &r->since_close));
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
+    if (ann->rst_check != TC_RST_CHECK_NONE) {
+        proto_item *check = proto_tree_add_string(st, hf_rst_check, NULL, 0, 0, tc_rst_check_name(ann->rst_check));
+        proto_item_set_generated(check);
+        if (ann->rst_check == TC_RST_ACCEPTED_UNCHECKED)
+            proto_item_append_text(check, " (the receiver's window is unknown: no handshake or window scale seen)");
+    }
+    if (ann->rst_cause != TC_CAUSE_NONE) {
+        add_string(st, hf_rst_cause, tc_cause_name(ann->rst_cause));
+        add_frame(st, hf_rst_answers, ann->rst_answers_frame);
+        nstime_t idle = NSTIME_INIT_SECS_NSECS(ann->idle_before_rst_ns / 1000000000, ann->idle_before_rst_ns % 1000000000);
+        proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_rst, NULL, 0, 0, &idle));
+    }
+    if (r->rst_text != NULL)
+        add_string(st, hf_rst_text, r->rst_text);
 
     add_events(pinfo, ti, ann);
     if (final && carries_fin(ann->phase))
@@ -284,7 +329,8 @@ void proto_register_tcpclose(void)
                       "Wireshark's tcp.stream of this segment", HFILL}},
         TOKEN_FIELD(hf_phase, "Phase", "tcpclose.phase",
                     "What this segment does in the closure: ACTIVE_FIN, PASSIVE_ACK, PASSIVE_FIN, SIMULTANEOUS_FIN, "
-                    "FINAL_ACK, HALF_CLOSED_DATA, FIN_RETRANSMISSION, CLOSING_ACK, AFTER_CLOSE, RST, AFTER_RST"),
+                    "FINAL_ACK, HALF_CLOSED_DATA, FIN_RETRANSMISSION, CLOSING_ACK, AFTER_CLOSE, RST, AFTER_RST, "
+                    "IGNORED_RST, CHALLENGE_ACK"),
         TOKEN_FIELD(hf_sender, "Sender", "tcpclose.sender", "CLIENT or SERVER"),
         TOKEN_FIELD(hf_active_side, "Active close by", "tcpclose.active_side",
                     "Who began the close: CLIENT, SERVER or BOTH (simultaneous close); for an RST, its sender"),
@@ -307,6 +353,19 @@ void proto_register_tcpclose(void)
                     "The RST that ended this connection"),
         {&hf_time_since_close, {"Time since close began", "tcpclose.time_since_close", FT_RELATIVE_TIME,
                                 BASE_NONE, NULL, 0x0, "Time since the connection's first FIN or RST", HFILL}},
+        TOKEN_FIELD(hf_rst_check, "RST acceptance", "tcpclose.rst_check",
+                    "What the receiver does with this RST (RFC 5961): ACCEPTED (exactly RCV.NXT), "
+                    "ACCEPTED_UNCHECKED (window unknown), CHALLENGED (in window: challenge ACK), OUT_OF_WINDOW "
+                    "(dropped)"),
+        TOKEN_FIELD(hf_rst_cause, "RST cause", "tcpclose.rst_cause",
+                    "Why the RST was sent: REFUSED, NO_CONNECTION, DATA_AFTER_CLOSE, ABORT, PEER_UNRESPONSIVE, "
+                    "INVALID_SEGMENT, IDLE_TIMEOUT"),
+        FRAME_FIELD(hf_rst_answers, "RST answers", "tcpclose.rst_answers", FT_FRAMENUM_REQUEST,
+                    "The segment this RST is a reply to"),
+        {&hf_idle_before_rst, {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL,
+                               0x0, "Time between the connection's previous segment and this RST", HFILL}},
+        {&hf_rst_text, {"RST text", "tcpclose.rst_text", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "The payload of an RST, as text (RFC 9293 3.5.3 allows diagnostic text there)", HFILL}},
     };
     static gint *ett[] = {&ett_tcpclose};
     static ei_register_info ei[] = {
@@ -331,6 +390,22 @@ void proto_register_tcpclose(void)
                                   "Simultaneous close: this FIN crossed the peer's FIN", EXPFILL}},
         {&ei_closed_gracefully, {"tcpclose.closed_gracefully", PI_SEQUENCE, PI_CHAT,
                                  "Connection closed gracefully: both FINs acknowledged", EXPFILL}},
+        {&ei_rst_out_of_window, {"tcpclose.rst_out_of_window", PI_SEQUENCE, PI_WARN,
+                                 "A real stack ignores this RST (outside the receiver's window); possibly spoofed or "
+                                 "stale", EXPFILL}},
+        {&ei_rst_challenged, {"tcpclose.rst_challenged", PI_SEQUENCE, PI_NOTE,
+                              "RST in the window but not at RCV.NXT: the receiver answers with a challenge ACK and "
+                              "stays open (RFC 5961)", EXPFILL}},
+        {&ei_rst_no_connection, {"tcpclose.rst_no_connection", PI_SEQUENCE, PI_WARN,
+                                 "RST from an endpoint that no longer has (or never had) this connection", EXPFILL}},
+        {&ei_time_wait_assassination, {"tcpclose.time_wait_assassination", PI_SEQUENCE, PI_WARN,
+                                       "RST reaching an endpoint in TIME_WAIT (RFC 1337 TIME-WAIT assassination)",
+                                       EXPFILL}},
+        {&ei_suspected_rst_injection, {"tcpclose.suspected_rst_injection", PI_SECURITY, PI_WARN,
+                                       "The RST's own sender carries on as if it had never sent it: the RST was "
+                                       "possibly injected by a third party", EXPFILL}},
+        {&ei_rst_with_data, {"tcpclose.rst_with_data", PI_PROTOCOL, PI_NOTE,
+                             "RST carrying data (diagnostic text, RFC 9293 3.5.3)", EXPFILL}},
     };
 
     proto_tcpclose = proto_register_protocol("TCP Connection Closure", "TCPCLOSE", "tcpclose");
@@ -342,6 +417,14 @@ void proto_register_tcpclose(void)
     prefs_register_bool_preference(module, "info_tag", "Tag closing segments in the Info column",
                                    "Append e.g. \"[ACTIVE_FIN by client]\" to the Info column of closing segments",
                                    &pref_info_tag);
+    prefs_register_uint_preference(module, "time_wait", "TIME_WAIT length (seconds)",
+                                   "How long an endpoint stays in TIME_WAIT before it has no connection left: "
+                                   "60 on Linux, 240 (2 MSL) in RFC 9293",
+                                   10, &pref_time_wait_s);
+    prefs_register_uint_preference(module, "idle_timeout", "Idle timeout before RST (seconds)",
+                                   "An RST after the connection was idle this long is put down to an idle timeout "
+                                   "(load balancers, firewalls)",
+                                   10, &pref_idle_timeout_s);
 
     connections = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
     tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_tcpclose);

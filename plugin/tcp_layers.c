@@ -64,6 +64,36 @@ static void read_addresses(const field_info *ip_fi, struct tcp_layer *layer)
     }
 }
 
+/* Finds the window scale option (kind 3, RFC 7323) among a SYN's options. */
+static void read_window_shift(tvbuff_t *tvb, gint start, struct tcp_layer *layer)
+{
+    gint header_len = (tvb_get_guint8(tvb, start + 12) >> 4) * 4;
+    gint end = start + header_len;
+
+    if (header_len <= 20 || !tvb_bytes_exist(tvb, start, header_len))
+        return;
+    for (gint at = start + 20; at < end;) {
+        guint8 kind = tvb_get_guint8(tvb, at);
+        if (kind == 0) /* end of option list */
+            return;
+        if (kind == 1) { /* no-operation */
+            at++;
+            continue;
+        }
+        if (at + 1 >= end)
+            return;
+        guint8 len = tvb_get_guint8(tvb, at + 1);
+        if (len < 2 || at + len > end)
+            return; /* malformed: stop rather than guess */
+        if (kind == 3 && len == 3) {
+            layer->seg.has_window_shift = true;
+            layer->seg.window_shift = tvb_get_guint8(tvb, at + 2);
+            return;
+        }
+        at += len;
+    }
+}
+
 /* Reads the TCP header under tcp_node; false when it is incomplete or quoted. */
 static gboolean read_layer(proto_node *tcp_node, const field_info *ip_fi, struct tcp_layer *layer)
 {
@@ -93,6 +123,11 @@ static gboolean read_layer(proto_node *tcp_node, const field_info *ip_fi, struct
     layer->seg.seq = tvb_get_ntohl(tvb, start + 4);
     layer->seg.ack = tvb_get_ntohl(tvb, start + 8);
     layer->seg.flags = tvb_get_ntohs(tvb, start + 12) & 0x0fff;
+    layer->seg.window = tvb_get_ntohs(tvb, start + 14);
+    layer->tvb = tvb;
+    layer->payload_offset = start + (tvb_get_guint8(tvb, start + 12) >> 4) * 4;
+    if (layer->seg.flags & TC_FLAG_SYN)
+        read_window_shift(tvb, start, layer);
     read_addresses(ip_fi, layer);
     return TRUE;
 }

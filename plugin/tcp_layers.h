@@ -16,6 +16,8 @@ struct tcp_layer {
     guint8 addr_len;       /* 4, 16, or 0 when no IP header precedes the TCP header */
     guint8 src_addr[16];
     guint8 dst_addr[16];
+    tvbuff_t *tvb;        /* where the segment's payload lies ... */
+    gint payload_offset;  /* ... and from which offset */
 };
 
 /* Looks up the protocols and fields read here; call from the handoff. */

@@ -23,7 +23,10 @@
  *                                   continues from v plus what the step consumes);
  *             .rexmit = N       ->  re-send frame N exactly (same seq, ack,
  *                                   flags, length; snd_nxt is not advanced);
- *             .gap_ms = N       ->  N ms after the previous packet (default 10).
+ *             .gap_ms = N       ->  N ms after the previous packet (default 10);
+ *             TEXT("...")       ->  this payload instead of the a-z pattern.
+ *   - an RST consumes nothing and moves no counter: a spoofed or stray RST
+ *     (SEQ far away) leaves the sender's real sequence numbers alone.
  *
  * Frames: Ethernet II + IPv4 (DF, TTL 64, per-sender incrementing IP ID) or
  * IPv6 (hop limit 64) + TCP (window 502; SYNs carry MSS 1460 and window scale 7
@@ -61,10 +64,12 @@ struct step {
     bool set_seq, set_ack;
     uint32_t seq, ack;   /* raw values, used when set_seq / set_ack */
     unsigned gap_ms;     /* time since previous packet; 0 = default 10 ms */
+    const char *text;    /* payload bytes, instead of the a-z pattern */
 };
 
 #define SEQ(v)   .set_seq = true, .seq = (v)
 #define ACKNO(v) .set_ack = true, .ack = (v)
+#define TEXT(t)  .text = (t), .len = sizeof(t) - 1
 
 /* Shorthands for the common steps; tweaked steps are written out in full. */
 #define HANDSHAKE    { .from = C, .flags = SYN },       \
@@ -222,6 +227,102 @@ static const struct step seq_wrap[] = {
     PURE_ACK(C),      /* 11 */
 };
 
+/* RST forensics: what a receiver does with an RST, and why it was sent. */
+
+static const struct step rst_out_of_window[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    { .from = S, .flags = RST | ACK, SEQ(5201u + 10000000u) }, /* 7  far outside C's window: dropped */
+    DATA(C, 50),      /* 8  the connection carries on */
+    PURE_ACK(S),      /* 9 */
+    FIN_ACK(C),       /* 10 and closes gracefully */
+    PURE_ACK(S),      /* 11 */
+    FIN_ACK(S),       /* 12 */
+    PURE_ACK(C),      /* 13 */
+};
+
+static const struct step rst_challenged[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    { .from = S, .flags = RST | ACK, SEQ(5201u + 1000u) }, /* 7  in C's window (502 << 7), not RCV.NXT */
+    PURE_ACK(C),      /* 8  challenge ACK (RFC 5961) */
+    { .from = S, .flags = RST | ACK },                     /* 9  exactly RCV.NXT: accepted */
+};
+
+static const struct step rst_after_time_wait[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    FIN_ACK(C),       /* 7 */
+    PURE_ACK(S),      /* 8 */
+    FIN_ACK(S),       /* 9 */
+    PURE_ACK(C),      /* 10 final ACK, lost after the capture point */
+    { .from = S, .flags = FIN | ACK, .rexmit = 9, .gap_ms = 70000 }, /* 11 70 s later: C's TIME-WAIT is over */
+    { .from = C, .flags = RST, SEQ(1102) },                          /* 12 <SEQ=SEG.ACK><CTL=RST> */
+};
+
+static const struct step rst_into_time_wait[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    FIN_ACK(C),       /* 7 */
+    PURE_ACK(S),      /* 8 */
+    FIN_ACK(S),       /* 9 */
+    PURE_ACK(C),      /* 10 C in TIME-WAIT */
+    { .from = S, .flags = RST, .gap_ms = 1000 }, /* 11 RFC 1337 TIME-WAIT assassination */
+};
+
+static const struct step rst_peer_unresponsive[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    PURE_ACK(S),      /* 5 */
+    DATA(S, 200),     /* 6  never acknowledged */
+    { .from = S, .flags = ACK | PSH, .len = 200, .rexmit = 6, .gap_ms = 300 }, /* 7 */
+    { .from = S, .flags = ACK | PSH, .len = 200, .rexmit = 6, .gap_ms = 600 }, /* 8 */
+    { .from = S, .flags = RST | ACK, .gap_ms = 1200 },                         /* 9  gives up */
+};
+
+static const struct step rst_with_text[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    { .from = S, .flags = RST | ACK, TEXT("connection closed by policy 42") }, /* 5 */
+};
+
+static const struct step rst_injection[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    PURE_ACK(S),      /* 5 */
+    { .from = S, .flags = RST | ACK }, /* 6  exact, so accepted: but the server did not send it ... */
+    DATA(S, 200),     /* 7  ... as it carries on */
+    { .from = C, .flags = RST, SEQ(1101) }, /* 8  the client has no connection any more: seq = SEG.ACK */
+};
+
+static const struct step rst_idle_timeout[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    { .from = S, .flags = RST | ACK, .gap_ms = 400000 }, /* 7  after 400 s of silence */
+};
+
+static const struct step rst_invalid_segment[] = {
+    { .from = C, .flags = SYN },       /* 1 */
+    { .from = S, .flags = SYN | ACK }, /* 2 */
+    { .from = C, .flags = ACK, ACKNO(6001) }, /* 3  acknowledges data the server never sent */
+    { .from = S, .flags = RST, SEQ(6001) },   /* 4  <SEQ=SEG.ACK><CTL=RST>; in C's window: challenged */
+};
+
+static const struct step rst_no_connection[] = {
+    DATA(C, 100),     /* 1  the capture starts mid-connection ... */
+    { .from = S, .flags = RST, SEQ(7000) }, /* 2  ... which the server does not know: no ACK, seq = SEG.ACK */
+};
+
 struct scenario {
     const char *file;
     int ip_version;      /* 4 or 6 */
@@ -250,6 +351,16 @@ static const struct scenario scenarios[] = {
     { "midclose-start.pcap",       4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(midclose_start) },
     { "ipv6-client-close.pcap",    6, { 40000, 80 },  { 1000, 5000 },              STEPS(client_close) },
     { "seq-wrap.pcap",             4, { 40000, 80 },  { 0xFFFFFF00u, 4294967200u }, STEPS(seq_wrap) },
+    { "rst-out-of-window.pcap",    4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_out_of_window) },
+    { "rst-challenged.pcap",       4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_challenged) },
+    { "rst-after-time-wait.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_after_time_wait) },
+    { "rst-into-time-wait.pcap",   4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_into_time_wait) },
+    { "rst-peer-unresponsive.pcap", 4, { 40000, 80 }, { 1000, 5000 },              STEPS(rst_peer_unresponsive) },
+    { "rst-with-text.pcap",        4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_with_text) },
+    { "rst-injection.pcap",        4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_injection) },
+    { "rst-idle-timeout.pcap",     4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_idle_timeout) },
+    { "rst-invalid-segment.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_invalid_segment) },
+    { "rst-no-connection.pcap",    4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(rst_no_connection) },
 };
 
 /* ---- Addresses ----------------------------------------------------------- */
@@ -299,7 +410,7 @@ static uint16_t csum_finish(uint32_t sum)
 /* Writes one Ethernet frame into f and returns its length. */
 static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from,
                           uint8_t flags, uint32_t seq, uint32_t ack,
-                          uint16_t len, uint16_t ip_id)
+                          uint16_t len, const char *text, uint16_t ip_id)
 {
     enum side to = (from == C) ? S : C;
     size_t opt_len = (flags & SYN) ? 8 : 0; /* MSS (4) + NOP (1) + WS (3) */
@@ -329,7 +440,7 @@ static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from,
         o[5] = 3; o[6] = 3; o[7] = 7;           /* window scale 7 */
     }
     for (size_t i = 0; i < len; i++)
-        tcp[20 + opt_len + i] = (uint8_t)('a' + i % 26);
+        tcp[20 + opt_len + i] = text ? (uint8_t)text[i] : (uint8_t)('a' + i % 26);
 
     /* IP header and the TCP pseudo-header sum */
     if (sc->ip_version == 6) {
@@ -427,9 +538,11 @@ static int write_scenario(const char *dir, const struct scenario *sc)
             else
                 ack = 0;
             /* uint32_t arithmetic wraps modulo 2^32, as TCP sequence numbers do */
-            snd_nxt[me] = seq + st->len + ((st->flags & SYN) ? 1u : 0u) +
-                          ((st->flags & FIN) ? 1u : 0u);
-            rcv_nxt[peer] = snd_nxt[me];
+            if (!(st->flags & RST)) {
+                snd_nxt[me] = seq + st->len + ((st->flags & SYN) ? 1u : 0u) +
+                              ((st->flags & FIN) ? 1u : 0u);
+                rcv_nxt[peer] = snd_nxt[me];
+            }
         }
         sent_seq[i] = seq;
         sent_ack[i] = ack;
@@ -437,7 +550,7 @@ static int write_scenario(const char *dir, const struct scenario *sc)
         hdr.ts.tv_sec = (time_t)(t_us / 1000000u);
         hdr.ts.tv_usec = (suseconds_t)(t_us % 1000000u);
         hdr.len = hdr.caplen = (bpf_u_int32)build_frame(frame, sc, st->from, st->flags,
-                                                        seq, ack, st->len,
+                                                        seq, ack, st->len, st->text,
                                                         ip_id[st->from]++);
         pcap_dump((u_char *)d, &hdr, frame);
     }

@@ -1,0 +1,90 @@
+/* rst.c - RST forensics: would the receiver act on this RST, and why was it sent?
+ *
+ * Both questions are answered from what the capture shows just before the RST: the receiver's
+ * RCV.NXT is taken to be everything the RST's sender had sent (every segment counts as received
+ * when captured), its window is the last one it advertised, scaled as the handshake agreed.
+ */
+#include "closure_internal.h"
+
+#include <stddef.h>
+
+/* Window scaling is known only when both SYNs were captured (RFC 7323 section 2.2). */
+static bool window_known(const struct tc_connection *conn)
+{
+    return conn->ep[0].syn_sent && conn->ep[1].syn_sent;
+}
+
+/* The receive window an endpoint last advertised, in bytes. */
+static uint32_t receive_window(const struct tc_connection *conn, const struct tc_endpoint *ep)
+{
+    bool scaled = conn->ep[0].has_window_shift && conn->ep[1].has_window_shift && !ep->window_unscaled;
+    unsigned shift = ep->window_shift > 14 ? 14 : ep->window_shift; /* RFC 7323: at most 14 */
+    return scaled ? (uint32_t)ep->window << shift : ep->window;
+}
+
+enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst)
+{
+    const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[1u - rst->sender];
+
+    /* RFC 9293 3.10.7.3, SYN-SENT: an RST counts only if it acknowledges our SYN. */
+    if (conn->close_frame == 0 && rcv->handshake_state == TC_SYN_SENT && rcv->syn_sent)
+        return has(rst, TC_FLAG_ACK) && rst->ack == rcv->snd_nxt ? TC_RST_ACCEPTED : TC_RST_OUT_OF_WINDOW;
+
+    if (!window_known(conn) || !snd->sent_any || !rcv->sent_any)
+        return TC_RST_ACCEPTED_UNCHECKED;
+    uint32_t rcv_nxt = snd->snd_nxt;
+    if (rst->seq == rcv_nxt)
+        return TC_RST_ACCEPTED;
+    /* RFC 5961 section 3.2: in the window but not exact, the receiver sends a challenge ACK. */
+    if (seq_gt(rst->seq, rcv_nxt) && seq_lt(rst->seq, rcv_nxt + receive_window(conn, rcv)))
+        return TC_RST_CHALLENGED;
+    return TC_RST_OUT_OF_WINDOW;
+}
+
+/* The receiver's segment this RST answers, if the RST follows it directly and carries the
+ * numbers RFC 9293 3.10.7.1 gives a reset in reply: <SEQ=SEG.ACK> without ACK, or
+ * <ACK=SEG.SEQ+SEG.LEN> for a segment that occupied sequence space. */
+const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const struct tc_segment *rst)
+{
+    unsigned receiver = 1u - rst->sender;
+    const struct tc_sent *last = &conn->ep[receiver].last;
+
+    if (!conn->ep[receiver].sent_any || conn->last_sender != receiver)
+        return NULL;
+    if (!has(rst, TC_FLAG_ACK))
+        return (last->flags & TC_FLAG_ACK) && rst->seq == last->ack ? last : NULL;
+    return last->end != last->seq && rst->ack == last->end ? last : NULL;
+}
+
+enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc_config *config,
+                               const struct tc_segment *rst, uint32_t *answers_frame)
+{
+    const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[1u - rst->sender];
+    const struct tc_sent *answered = tc_rst_answers(conn, rst);
+
+    *answers_frame = answered != NULL ? answered->frame : 0;
+
+    if (conn->close_frame == 0 && rcv->handshake_state == TC_SYN_SENT)
+        return TC_CAUSE_REFUSED;
+    /* Its close completed, or its TIME-WAIT ran out: the sender has no connection left. */
+    if (tc_state_at(conn, config, rst->sender, rst->time_ns) == TC_CLOSED)
+        return TC_CAUSE_NO_CONNECTION;
+    if (answered != NULL) {
+        if (snd->fin_sent && answered->payload_len > 0)
+            return TC_CAUSE_DATA_AFTER_CLOSE; /* RFC 9293 3.6.1: data after close() */
+        if (snd->fin_sent && (answered->flags & TC_FLAG_FIN))
+            return TC_CAUSE_NO_CONNECTION; /* a FIN-WAIT-2 that timed out no longer knows the peer */
+        if (!snd->sent_any)
+            return TC_CAUSE_NO_CONNECTION; /* it never had this connection */
+        bool acks_unsent = (answered->flags & TC_FLAG_ACK) && seq_gt(answered->ack, snd->snd_nxt);
+        bool syn_in_open = (answered->flags & (TC_FLAG_SYN | TC_FLAG_ACK)) == TC_FLAG_SYN &&
+                           snd->handshake_state == TC_ESTABLISHED;
+        if (acks_unsent || syn_in_open)
+            return TC_CAUSE_INVALID_SEGMENT;
+    }
+    if (snd->rexmits > 0)
+        return TC_CAUSE_PEER_UNRESPONSIVE;
+    if (conn->last_frame != 0 && rst->time_ns - conn->last_time_ns >= config->idle_timeout_ns)
+        return TC_CAUSE_IDLE_TIMEOUT;
+    return TC_CAUSE_ABORT;
+}
