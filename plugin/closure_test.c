@@ -353,14 +353,144 @@ static void test_after_close_and_new_incarnation(void)
                tc_starts_new_incarnation(&open_conn, &syn), 0);
 }
 
+/* Feeds one segment with explicit window fields. */
+static void feed(struct tc_connection *conn, const struct tc_config *config, struct tc_annotation *out,
+                 unsigned sender, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t window, int shift)
+{
+    struct tc_segment seg = {
+        .frame = conn->last_frame + 1,
+        .sender = sender,
+        .src_port = sender == A ? 40000 : 80,
+        .dst_port = sender == A ? 80 : 40000,
+        .seq = seq,
+        .ack = ack,
+        .flags = flags,
+        .window = window,
+        .has_window_shift = shift >= 0,
+        .window_shift = (uint8_t)(shift >= 0 ? shift : 0),
+        .time_ns = (int64_t)(conn->last_frame + 1) * 10000000,
+    };
+    tc_process(conn, config, &seg, out);
+}
+
+/* A handshake with window scaling (client shift 2, server shift 3) whose server ISN makes the
+ * client's receive window straddle the sequence wrap: RCV.NXT 0xFFFFFF01, RCV.WND 100 << 2. */
+static void open_scaled(struct tc_connection *conn, int client_shift, int server_shift)
+{
+    struct tc_annotation out;
+    feed(conn, NULL, &out, A, SYN, 100, 0, 1000, client_shift);
+    feed(conn, NULL, &out, B, SYN | ACK, 0xFFFFFF00u, 101, 1000, server_shift);
+    feed(conn, NULL, &out, A, ACK, 101, 0xFFFFFF01u, 100, -1);
+}
+
+static void test_rst_acceptance(void)
+{
+    static const struct {
+        const char *name;
+        uint32_t seq;
+        enum tc_rst_check check;
+        enum tc_phase phase;
+    } cases[] = {
+        {"exactly RCV.NXT", 0xFFFFFF01u, TC_RST_ACCEPTED, TC_PHASE_RST},
+        {"RCV.NXT + 1", 0xFFFFFF02u, TC_RST_CHALLENGED, TC_PHASE_IGNORED_RST},
+        {"last byte of the window, past the wrap", 0xFFFFFF01u + 399u, TC_RST_CHALLENGED, TC_PHASE_IGNORED_RST},
+        {"first byte after the window", 0xFFFFFF01u + 400u, TC_RST_OUT_OF_WINDOW, TC_PHASE_IGNORED_RST},
+        {"RCV.NXT - 1", 0xFFFFFF00u, TC_RST_OUT_OF_WINDOW, TC_PHASE_IGNORED_RST},
+        {"half the sequence space away", 0x7FFFFF01u, TC_RST_OUT_OF_WINDOW, TC_PHASE_IGNORED_RST},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc_connection conn = {0};
+        struct tc_annotation out;
+        open_scaled(&conn, 2, 3);
+        feed(&conn, NULL, &out, B, RST | ACK, cases[i].seq, 101, 0, -1);
+        check_str(cases[i].name, 3, "RST check", tc_rst_check_name(out.rst_check), tc_rst_check_name(cases[i].check));
+        check_str(cases[i].name, 3, "phase", tc_phase_name(out.phase), tc_phase_name(cases[i].phase));
+        check_str(cases[i].name, 3, "client state", tc_state_name(out.client_state),
+                  out.phase == TC_PHASE_RST ? "CLOSED" : "ESTABLISHED");
+    }
+
+    /* Scaling counts only when both SYNs carry the option: then the window is 100 bytes. */
+    struct tc_connection one_sided = {0};
+    struct tc_annotation out;
+    open_scaled(&one_sided, 2, -1);
+    feed(&one_sided, NULL, &out, B, RST | ACK, 0xFFFFFF01u + 150u, 101, 0, -1);
+    check_str("window unscaled", 3, "RST check", tc_rst_check_name(out.rst_check), "OUT_OF_WINDOW");
+
+    /* After a challenged RST, the receiver's pure ACK is its challenge ACK. */
+    struct tc_connection challenged = {0};
+    open_scaled(&challenged, 2, 3);
+    feed(&challenged, NULL, &out, B, RST, 0xFFFFFF05u, 0, 0, -1);
+    feed(&challenged, NULL, &out, A, ACK, 101, 0xFFFFFF01u, 100, -1);
+    check_str("challenge ACK", 4, "phase", tc_phase_name(out.phase), "CHALLENGE_ACK");
+
+    /* No handshake captured: the window is unknown and the RST is taken as accepted. */
+    struct tc_connection midstream = {0};
+    feed(&midstream, NULL, &out, A, ACK, 5000, 9000, 100, -1);
+    feed(&midstream, NULL, &out, B, RST, 123456, 0, 0, -1);
+    check_str("midstream", 1, "RST check", tc_rst_check_name(out.rst_check), "ACCEPTED_UNCHECKED");
+    check_str("midstream", 1, "phase", tc_phase_name(out.phase), "RST");
+
+    /* SYN-SENT (RFC 9293 3.10.7.3): only an RST acknowledging the SYN counts. */
+    static const struct {
+        const char *name;
+        uint16_t flags;
+        uint32_t ack;
+        enum tc_rst_check check;
+    } syn_sent[] = {
+        {"SYN-SENT, RST acking the SYN", RST | ACK, 101, TC_RST_ACCEPTED},
+        {"SYN-SENT, RST acking something else", RST | ACK, 105, TC_RST_OUT_OF_WINDOW},
+        {"SYN-SENT, RST without ACK", RST, 0, TC_RST_OUT_OF_WINDOW},
+    };
+    for (size_t i = 0; i < sizeof syn_sent / sizeof syn_sent[0]; i++) {
+        struct tc_connection conn = {0};
+        feed(&conn, NULL, &out, A, SYN, 100, 0, 1000, 2);
+        feed(&conn, NULL, &out, B, syn_sent[i].flags, 0, syn_sent[i].ack, 0, -1);
+        check_str(syn_sent[i].name, 1, "RST check", tc_rst_check_name(out.rst_check),
+                  tc_rst_check_name(syn_sent[i].check));
+    }
+}
+
+static void test_rst_causes(void)
+{
+    const struct tc_config config = {.time_wait_ns = 60 * INT64_C(1000000000), .idle_timeout_ns = INT64_C(1000000000)};
+    struct tc_annotation out;
+
+    /* Retransmitted without acknowledgement, then given up. */
+    struct tc_connection unresponsive = {0};
+    open_scaled(&unresponsive, 2, 3);
+    feed(&unresponsive, &config, &out, B, ACK, 0xFFFFFF01u, 101, 100, -1);
+    feed(&unresponsive, &config, &out, A, ACK | 0x08, 101, 0xFFFFFF01u, 100, -1);
+    struct tc_segment data = {.frame = 6, .sender = A, .seq = 101, .ack = 0xFFFFFF01u, .flags = ACK, .payload_len = 10,
+                              .window = 100, .time_ns = 60000000};
+    tc_process(&unresponsive, &config, &data, &out);
+    data.frame = 7;
+    data.time_ns = 70000000;
+    tc_process(&unresponsive, &config, &data, &out); /* the same 10 bytes again */
+    feed(&unresponsive, &config, &out, A, RST | ACK, 111, 0xFFFFFF01u, 0, -1);
+    check_str("peer unresponsive", 7, "cause", tc_cause_name(out.rst_cause), "PEER_UNRESPONSIVE");
+
+    /* An RST after more than the idle timeout of silence. */
+    struct tc_connection idle = {0};
+    open_scaled(&idle, 2, 3);
+    struct tc_segment late = {.frame = 4, .sender = B, .seq = 0xFFFFFF01u, .ack = 101, .flags = RST | ACK,
+                              .time_ns = 30 + 2 * INT64_C(1000000000)};
+    tc_process(&idle, &config, &late, &out);
+    check_str("idle timeout", 3, "cause", tc_cause_name(out.rst_cause), "IDLE_TIMEOUT");
+    check_uint("idle timeout", 3, "idle before RST > 1 s", out.idle_before_rst_ns > INT64_C(1000000000), 1);
+}
+
 static void test_names(void)
 {
     for (int s = TC_SYN_SENT; s <= TC_CLOSED; s++)
         check_uint("names", 0, "state name known", strcmp(tc_state_name((enum tc_state)s), "UNKNOWN") != 0, 1);
-    for (int p = TC_PHASE_NONE; p <= TC_PHASE_AFTER_RST; p++)
+    for (int p = TC_PHASE_NONE; p <= TC_PHASE_CHALLENGE_ACK; p++)
         check_uint("names", 0, "phase name known", strcmp(tc_phase_name((enum tc_phase)p), "UNKNOWN") != 0, 1);
     for (int t = TC_TYPE_NONE; t <= TC_TYPE_REFUSED; t++)
         check_uint("names", 0, "type name known", strcmp(tc_type_name((enum tc_close_type)t), "UNKNOWN") != 0, 1);
+    for (int c = TC_CAUSE_NONE; c <= TC_CAUSE_IDLE_TIMEOUT; c++)
+        check_uint("names", 0, "cause name known", strcmp(tc_cause_name((enum tc_rst_cause)c), "UNKNOWN") != 0, 1);
+    for (int c = TC_RST_CHECK_NONE; c <= TC_RST_OUT_OF_WINDOW; c++)
+        check_uint("names", 0, "check name known", strcmp(tc_rst_check_name((enum tc_rst_check)c), "UNKNOWN") != 0, 1);
     check_str("names", 0, "state", tc_state_name(TC_FIN_WAIT_1), "FIN_WAIT_1");
     check_str("names", 0, "phase", tc_phase_name(TC_PHASE_HALF_CLOSED_DATA), "HALF_CLOSED_DATA");
     check_str("names", 0, "out of range", tc_state_name((enum tc_state)99), "UNKNOWN");
@@ -384,6 +514,8 @@ int main(void)
     test_sequence_wrap();
     test_roles_guessed();
     test_after_close_and_new_incarnation();
+    test_rst_acceptance();
+    test_rst_causes();
     test_names();
     printf("%d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;
