@@ -11,8 +11,9 @@ trap 'rm -rf "$work"' EXIT
 mergecap -w "$work/demo.pcapng" "$@"
 
 "$here/annotations.sh" "$plugin" "$work/demo.pcapng" >"$work/table"
-echo "== Closing segments (tshark -2, tcpclose fields) =="
-column -t -s $'\t' "$work/table"
+echo "== Closing segments (tshark -2; the full table: cmake/annotations.sh) =="
+cut -f1-8,17,20 "$work/table" | column -t -s $'\t'
+
 echo
 echo "== Connections: how each one closed =="
 gawk -F'\t' -v OFS='\t' '
@@ -20,11 +21,12 @@ gawk -F'\t' -v OFS='\t' '
     {
         s = $2; if (!(s in first)) { first[s] = $1; order[++n] = s }
         type[s] = $9; active[s] = $6; client[s] = $7; server[s] = $8; last[s] = $1
+        if ($17 != "" && cause[s] == "") cause[s] = $17
         if ($NF != "") warn[s] = warn[s] (warn[s] == "" ? "" : ",") $NF
-        count[$9]++
     }
     END {
-        print "stream", "type", "closed by", "close frames", "client ends", "server ends", "expert infos"
+        print "stream", "type", "closed by", "rst cause", "close frames", "client ends", "server ends", "expert infos"
         for (i = 1; i <= n; i++) { s = order[i]
-            print s, type[s], active[s], first[s] "-" last[s], client[s], server[s], (warn[s] == "" ? "-" : warn[s]) }
+            print s, type[s], active[s], (cause[s] == "" ? "-" : cause[s]), first[s] "-" last[s], client[s], server[s],
+                  (warn[s] == "" ? "-" : warn[s]) }
     }' "$work/table" | column -t -s $'\t'
