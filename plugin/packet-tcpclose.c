@@ -14,9 +14,11 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 #include <wsutil/wmem/wmem.h>
 
 #include "closure.h"
+#include "connections.h"
 #include "tcp_layers.h"
 
 static int proto_tcpclose = -1;
@@ -61,73 +63,20 @@ static guint pref_time_wait_s = 60;
 static guint pref_idle_timeout_s = 300;
 
 static dissector_handle_t tcpclose_handle;
-
-/* One incarnation of one connection, as the glue keeps it. */
-struct conn_record {
-    struct tc_connection machine;
-    nstime_t close_ts;    /* capture time of machine.close_frame */
-    guint16 first_port;   /* endpoint 0: the sender of the first segment seen */
-    guint8 first_addr_len;
-    guint8 first_addr[16];
-};
-
-/* What was stored for one closing segment. */
-struct segment_result {
-    struct tc_annotation ann;
-    const struct conn_record *conn; /* final state, read on later passes */
-    nstime_t since_close;
-    const char *rst_text; /* an RST's payload as text, or NULL */
-    guint32 stream;
-    guint8 sender_endpoint;
-};
+static int tcpclose_tap = -1;
 
 /* What was stored for one frame: its closing segments (several with tunnels). */
 struct frame_result {
     guint count;
-    struct segment_result segment[];
+    struct tcpclose_segment segment[];
 };
 
-/* tcp.stream + 1 -> the current struct conn_record; emptied with the file scope. */
-static wmem_map_t *connections;
-
-static guint8 endpoint_of(const struct conn_record *conn, const struct tcp_layer *layer)
-{
-    gboolean same_port = layer->seg.src_port == conn->first_port;
-    gboolean same_addr = layer->addr_len == conn->first_addr_len &&
-                         memcmp(layer->src_addr, conn->first_addr, layer->addr_len) == 0;
-    /* Ports alone decide unless both ends use the same port (e.g. BGP's 179 to 179). */
-    if (layer->seg.src_port != layer->seg.dst_port)
-        return same_port ? 0 : 1;
-    return same_addr ? 0 : 1;
-}
-
-static struct conn_record *new_conn_record(guint16 first_port, guint8 first_addr_len, const guint8 *first_addr)
-{
-    struct conn_record *conn = wmem_new0(wmem_file_scope(), struct conn_record);
-    conn->first_port = first_port;
-    conn->first_addr_len = first_addr_len;
-    memcpy(conn->first_addr, first_addr, first_addr_len);
-    return conn;
-}
-
 /* Runs one TCP layer through its connection's state machine. */
-static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struct segment_result *result)
+static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struct tcpclose_segment *result)
 {
-    gpointer key = GUINT_TO_POINTER(layer->stream + 1);
-    struct conn_record *conn = (struct conn_record *)wmem_map_lookup(connections, key);
-
-    if (conn == NULL) {
-        conn = new_conn_record(layer->seg.src_port, layer->addr_len, layer->src_addr);
-        wmem_map_insert(connections, key, conn);
-    }
     layer->seg.frame = pinfo->num;
     layer->seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
-    layer->seg.sender = endpoint_of(conn, layer);
-    if (tc_starts_new_incarnation(&conn->machine, &layer->seg)) {
-        /* The old record stays behind for the frames that point to it. */
-        conn = new_conn_record(conn->first_port, conn->first_addr_len, conn->first_addr);
-        wmem_map_insert(connections, key, conn);
-    }
+    struct tcpclose_conn *conn = connections_find(layer);
 
     const struct tc_config config = {(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
     tc_process(&conn->machine, &config, &layer->seg, &result->ann);
@@ -143,8 +92,11 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
     }
     if (result->ann.close_frame == pinfo->num)
         conn->close_ts = pinfo->abs_ts;
+    if (conn->machine.complete_frame == pinfo->num)
+        conn->complete_ts = pinfo->abs_ts;
     nstime_delta(&result->since_close, &pinfo->abs_ts, &conn->close_ts);
     result->conn = conn;
+    result->seg = layer->seg;
     result->stream = layer->stream;
     result->sender_endpoint = (guint8)layer->seg.sender;
     return TRUE;
@@ -154,7 +106,7 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
 static struct frame_result *analyse_frame(packet_info *pinfo, proto_tree *tree)
 {
     struct tcp_layer layers[TCP_LAYERS_MAX];
-    struct segment_result results[TCP_LAYERS_MAX];
+    struct tcpclose_segment results[TCP_LAYERS_MAX];
     guint count = 0;
     guint layer_count = tcp_layers_read(tree, layers, TCP_LAYERS_MAX);
 
@@ -165,9 +117,9 @@ static struct frame_result *analyse_frame(packet_info *pinfo, proto_tree *tree)
     if (count == 0)
         return NULL;
     struct frame_result *stored = (struct frame_result *)wmem_alloc(
-        wmem_file_scope(), sizeof(struct frame_result) + count * sizeof(struct segment_result));
+        wmem_file_scope(), sizeof(struct frame_result) + count * sizeof(struct tcpclose_segment));
     stored->count = count;
-    memcpy(stored->segment, results, count * sizeof(struct segment_result));
+    memcpy(stored->segment, results, count * sizeof(struct tcpclose_segment));
     return stored;
 }
 
@@ -209,7 +161,7 @@ static gboolean carries_fin(enum tc_phase phase)
 }
 
 /* On a FIN, once the whole capture has been seen: was it acknowledged, was it answered? */
-static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *item, const struct segment_result *r)
+static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *item, const struct tcpclose_segment *r)
 {
     const struct tc_connection *machine = &r->conn->machine;
     const struct tc_endpoint *ep = &machine->ep[r->sender_endpoint];
@@ -247,7 +199,7 @@ static void add_frame(proto_tree *tree, int hf, guint32 frame)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, NULL, 0, 0, frame));
 }
 
-static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct segment_result *r)
+static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct tcpclose_segment *r)
 {
     const struct tc_annotation *ann = &r->ann;
     /* On a visited frame the whole capture has been analysed: the type is final. */
@@ -313,8 +265,10 @@ static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
     if (result == NULL)
         return 0;
-    for (guint i = 0; i < result->count; i++)
+    for (guint i = 0; i < result->count; i++) {
         draw_segment(tvb, pinfo, tree, &result->segment[i]);
+        tap_queue_packet(tcpclose_tap, pinfo, &result->segment[i]);
+    }
     return tvb_captured_length(tvb);
 }
 
@@ -426,7 +380,8 @@ void proto_register_tcpclose(void)
                                    "(load balancers, firewalls)",
                                    10, &pref_idle_timeout_s);
 
-    connections = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+    connections_register();
+    tcpclose_tap = register_tap("tcpclose");
     tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_tcpclose);
     register_postdissector(tcpclose_handle);
 }
