@@ -217,6 +217,11 @@ enum tc_fin_outcome {
 };
 enum tc_fin_outcome tc_fin_outcome(const struct tc_connection *conn, unsigned endpoint);
 
+/* An endpoint's RFC 9293 state at time now_ns (TIME-WAIT expiry included), e.g. at the end of
+ * the capture. */
+enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_config *config, unsigned endpoint,
+                          int64_t now_ns);
+
 /* Endpoint index of a role. */
 static inline unsigned tc_endpoint_of(const struct tc_connection *conn, enum tc_role role)
 {

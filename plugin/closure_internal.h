@@ -11,10 +11,6 @@ static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0;
 
 static inline bool has(const struct tc_segment *seg, uint16_t flag) { return (seg->flags & flag) != 0; }
 
-/* An endpoint's RFC 9293 state at time now_ns, TIME-WAIT expiry included. */
-enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_config *config, unsigned endpoint,
-                          int64_t now_ns);
-
 /* rst.c: what the receiver of an RST does with it, and why it was sent. */
 const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const struct tc_segment *rst);
 enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst);

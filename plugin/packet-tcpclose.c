@@ -71,6 +71,11 @@ struct frame_result {
     struct tcpclose_segment segment[];
 };
 
+struct tc_config tcpclose_config(void)
+{
+    return (struct tc_config){(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
+}
+
 /* Runs one TCP layer through its connection's state machine. */
 static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struct tcpclose_segment *result)
 {
@@ -78,7 +83,7 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
     layer->seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
     struct tcpclose_conn *conn = connections_find(layer);
 
-    const struct tc_config config = {(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
+    const struct tc_config config = tcpclose_config();
     tc_process(&conn->machine, &config, &layer->seg, &result->ann);
     if (result->ann.phase == TC_PHASE_NONE)
         return FALSE;

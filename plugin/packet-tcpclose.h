@@ -19,6 +19,9 @@ struct tcpclose_segment {
     guint8 sender_endpoint;
 };
 
+/* The timers the preferences set. */
+struct tc_config tcpclose_config(void);
+
 void proto_register_tcpclose(void);
 void proto_reg_handoff_tcpclose(void);
 
