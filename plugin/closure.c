@@ -174,6 +174,27 @@ static enum tc_phase on_fin(struct tc_connection *conn, const struct tc_segment 
     return TC_PHASE_SIMULTANEOUS_FIN;
 }
 
+/* An ACK exactly one beyond all the peer was seen to send, from a peer that sent no FIN: only a
+ * SYN or a FIN occupies one sequence number without data, so the peer's FIN went by unseen. */
+static void infer_unseen_fin(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events)
+{
+    struct tc_endpoint *snd = &conn->ep[seg->sender], *rcv = &conn->ep[1u - seg->sender];
+
+    if (!has(seg, TC_FLAG_ACK) || rcv->fin_sent || !rcv->sent_any || seg->ack != rcv->snd_nxt + 1u)
+        return;
+    rcv->fin_sent = true;
+    rcv->fin_seq = rcv->snd_nxt;
+    rcv->fin_frame = 0;
+    rcv->fin_passive = snd->fin_sent;
+    if (conn->type == TC_TYPE_NONE)
+        conn->type = TC_TYPE_HALF_CLOSED;
+    if (!snd->fin_sent) {
+        conn->close_frame = seg->frame; /* the first sign of the close */
+        conn->active_side = side_of(conn, 1u - seg->sender);
+    }
+    *events |= TC_EV_FIN_NOT_CAPTURED;
+}
+
 /* The ACK field of a segment: does it acknowledge the peer's FIN for the first time? */
 static enum tc_phase on_ack(struct tc_connection *conn, const struct tc_segment *seg, enum tc_phase phase,
                             uint32_t *events, struct tc_annotation *out)
@@ -266,6 +287,7 @@ static enum tc_phase on_other_segment(struct tc_connection *conn, const struct t
     }
 
     bool was_complete = conn->complete;
+    infer_unseen_fin(conn, seg, events);
     if (has(seg, TC_FLAG_FIN))
         phase = on_fin(conn, seg, events);
     phase = on_ack(conn, seg, phase, events, out);

@@ -100,6 +100,7 @@ enum tc_event {
     TC_EV_TIME_WAIT_ASSASSINATION = 1u << 10, /* an RST reaching an endpoint in TIME-WAIT (RFC 1337) */
     TC_EV_SUSPECTED_RST_INJECTION = 1u << 11, /* the RST's own sender carries on as if it never sent it */
     TC_EV_RST_WITH_DATA = 1u << 12,     /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
+    TC_EV_FIN_NOT_CAPTURED = 1u << 13,  /* this ACK acknowledges a FIN the capture missed */
 };
 
 /* The judgements that depend on timers, in nanoseconds. */

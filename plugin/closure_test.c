@@ -324,6 +324,27 @@ static void test_roles_guessed(void)
     check_str("SYN-ACK first", 0, "sender", tc_role_name(out.sender), "SERVER");
 }
 
+/* The client's FIN was not captured: the server's ACK of it is the first sign of the close. */
+static void test_fin_not_captured(void)
+{
+    static const struct step steps[] = {
+        HANDSHAKE,
+        /* (client FIN at 101, not captured) */
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, TC_EV_FIN_NOT_CAPTURED},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("FIN not captured", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+
+    static const struct step three_segment[] = {
+        HANDSHAKE,
+        /* (client FIN at 101, not captured); the server's FIN+ACK is the first sign */
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, TC_EV_FIN_NOT_CAPTURED},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("FIN not captured, three segments", three_segment, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+}
+
 static void test_after_close_and_new_incarnation(void)
 {
     struct tc_connection conn = {0};
@@ -514,6 +535,7 @@ int main(void)
     test_sequence_wrap();
     test_roles_guessed();
     test_after_close_and_new_incarnation();
+    test_fin_not_captured();
     test_rst_acceptance();
     test_rst_causes();
     test_names();

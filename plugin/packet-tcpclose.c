@@ -57,6 +57,7 @@ static expert_field ei_rst_no_connection = EI_INIT;
 static expert_field ei_time_wait_assassination = EI_INIT;
 static expert_field ei_suspected_rst_injection = EI_INIT;
 static expert_field ei_rst_with_data = EI_INIT;
+static expert_field ei_fin_not_captured = EI_INIT;
 
 static gboolean pref_info_tag = TRUE;
 static guint pref_time_wait_s = 60;
@@ -152,6 +153,7 @@ static void add_events(packet_info *pinfo, proto_item *item, const struct tc_ann
         {TC_EV_TIME_WAIT_ASSASSINATION, &ei_time_wait_assassination},
         {TC_EV_SUSPECTED_RST_INJECTION, &ei_suspected_rst_injection},
         {TC_EV_RST_WITH_DATA, &ei_rst_with_data},
+        {TC_EV_FIN_NOT_CAPTURED, &ei_fin_not_captured},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(experts); i++) {
         if (ann->events & experts[i].event)
@@ -365,6 +367,9 @@ void proto_register_tcpclose(void)
                                        "possibly injected by a third party", EXPFILL}},
         {&ei_rst_with_data, {"tcpclose.rst_with_data", PI_PROTOCOL, PI_NOTE,
                              "RST carrying data (diagnostic text, RFC 9293 3.5.3)", EXPFILL}},
+        {&ei_fin_not_captured, {"tcpclose.fin_not_captured", PI_SEQUENCE, PI_NOTE,
+                                "This ACK acknowledges a FIN the capture missed (one sequence number beyond all "
+                                "the peer was seen to send)", EXPFILL}},
     };
 
     proto_tcpclose = proto_register_protocol("TCP Connection Closure", "TCPCLOSE", "tcpclose");
