@@ -87,7 +87,7 @@ static enum tc_state state_of(const struct tc_connection *conn, unsigned endpoin
     if (conn->reset)
         return TC_CLOSED;
     if (!me->fin_sent)
-        return peer->fin_sent ? TC_CLOSE_WAIT : me->handshake_state;
+        return peer->fin_sent ? TC_CLOSE_WAIT : (enum tc_state)me->handshake_state;
     if (!peer->fin_sent)
         return me->fin_acked ? TC_FIN_WAIT_2 : TC_FIN_WAIT_1;
     if (me->fin_passive) /* we closed from CLOSE-WAIT */
@@ -333,7 +333,8 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
     }
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
-    ep->last = (struct tc_sent){seg->frame, seg->seq, seg->ack, end, seg->flags, seg->payload_len};
+    ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack, .end = end,
+                               .payload_len = seg->payload_len, .flags = seg->flags};
     ep->sent_any = true;
 }
 
@@ -387,10 +388,10 @@ void tc_process(struct tc_connection *conn, const struct tc_config *config, cons
     conn->last_sender = (uint8_t)s.sender;
 
     out->sender = s.sender == conn->client ? TC_CLIENT : TC_SERVER;
-    out->active_side = conn->active_side;
+    out->active_side = (enum tc_side)conn->active_side;
     out->client_state = tc_state_at(conn, config, conn->client, s.time_ns);
     out->server_state = tc_state_at(conn, config, 1u - conn->client, s.time_ns);
-    out->type = conn->type;
+    out->type = (enum tc_close_type)conn->type;
     out->roles_guessed = conn->roles_guessed;
     out->close_frame = conn->close_frame;
     out->events = events;

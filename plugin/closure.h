@@ -152,54 +152,55 @@ struct tc_sent {
     uint32_t frame;
     uint32_t seq;
     uint32_t ack;
-    uint32_t end;    /* seq + SYN + data + FIN */
-    uint16_t flags;
+    uint32_t end; /* seq + SYN + data + FIN */
     uint32_t payload_len;
+    uint16_t flags;
 };
 
-/* One endpoint, as far as its closing matters. */
+/* One endpoint, as far as its closing matters.  Fields are ordered and sized to keep a
+ * connection small: captures hold millions of them. */
 struct tc_endpoint {
-    enum tc_state handshake_state; /* its state while neither side has closed */
-    bool sent_any;       /* it sent a segment other than an RST */
-    bool syn_sent;
-    bool has_window_shift; /* its SYN carried the window scale option ... */
-    uint8_t window_shift;  /* ... with this shift count */
-    uint16_t window;     /* the raw window of its last segment */
-    bool window_unscaled; /* that segment was a SYN: its window is never scaled */
-    uint32_t snd_nxt;    /* highest sequence end it sent */
-    uint32_t max_ack;    /* highest ACK it sent */
-    uint8_t rexmits;     /* retransmissions since the peer last acknowledged new data */
-    struct tc_sent last;
-    bool ack_sent;
-    bool in_time_wait;
     int64_t time_wait_since_ns; /* when it entered TIME-WAIT, or its timer last restarted */
-    bool fin_sent;
-    bool fin_acked;      /* the peer has acknowledged our FIN */
-    bool fin_passive;    /* we had acknowledged the peer's FIN when we sent ours */
-    uint32_t fin_seq;    /* sequence number the FIN occupies */
-    uint32_t fin_frame;
-    uint32_t fin_acked_frame; /* the first frame that acknowledged our FIN */
+    struct tc_sent last;
+    uint32_t snd_nxt;         /* highest sequence end it sent */
+    uint32_t max_ack;         /* highest ACK it sent */
+    uint32_t fin_seq;         /* sequence number its FIN occupies */
+    uint32_t fin_frame;       /* 0 when the FIN was not captured */
+    uint32_t fin_acked_frame; /* the first frame that acknowledged its FIN */
+    uint16_t window;          /* the raw window of its last segment */
+    uint8_t handshake_state;  /* enum tc_state: its state while neither side has closed */
+    uint8_t window_shift;     /* its SYN's window scale shift, if has_window_shift */
+    uint8_t rexmits;          /* retransmissions since the peer last acknowledged new data */
+    bool sent_any : 1;        /* it sent a segment other than an RST */
+    bool syn_sent : 1;
+    bool has_window_shift : 1;
+    bool window_unscaled : 1; /* its last segment was a SYN: that window is never scaled */
+    bool ack_sent : 1;
+    bool in_time_wait : 1;
+    bool fin_sent : 1;
+    bool fin_acked : 1;       /* the peer has acknowledged its FIN */
+    bool fin_passive : 1;     /* it had acknowledged the peer's FIN when it sent its own */
 };
 
 /* One incarnation of one TCP connection.  Zero-initialise, then feed segments in capture order. */
 struct tc_connection {
-    bool started;
-    bool roles_guessed;
-    uint8_t client;     /* endpoint index (0 or 1) of the client */
     struct tc_endpoint ep[2];
-    enum tc_side active_side;
-    enum tc_close_type type;
-    uint32_t close_frame;    /* first FIN or RST, 0 while open */
+    int64_t last_time_ns;    /* time of the connection's last segment so far */
+    uint32_t last_frame;     /* and its frame */
+    uint32_t close_frame;    /* first FIN or RST (or first sign of an unseen FIN), 0 while open */
     uint32_t complete_frame; /* the ACK that completed the graceful close, or the RST */
     uint32_t rst_frame;
+    uint8_t client;          /* endpoint index (0 or 1) of the client */
+    uint8_t active_side;     /* enum tc_side */
+    uint8_t type;            /* enum tc_close_type */
     uint8_t rst_sender;
-    bool reset;
-    bool complete;
-    uint32_t last_frame;     /* the connection's last segment so far */
-    int64_t last_time_ns;    /* and its time */
     uint8_t last_sender;
-    bool challenge_pending;  /* an RST was challenged: the receiver's next pure ACK is the challenge ACK */
-    uint8_t challenger;
+    uint8_t challenger;      /* the endpoint expected to send a challenge ACK */
+    bool started : 1;
+    bool roles_guessed : 1;
+    bool reset : 1;
+    bool complete : 1;
+    bool challenge_pending : 1; /* an RST was challenged: the receiver's next pure ACK answers it */
 };
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */

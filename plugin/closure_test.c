@@ -490,6 +490,29 @@ static void test_rst_causes(void)
     feed(&unresponsive, &config, &out, A, RST | ACK, 111, 0xFFFFFF01u, 0, -1);
     check_str("peer unresponsive", 7, "cause", tc_cause_name(out.rst_cause), "PEER_UNRESPONSIVE");
 
+    /* The client closed; data from the server is answered by RST: data after close. */
+    struct tc_connection data_after_close = {0};
+    open_scaled(&data_after_close, 2, 3);
+    feed(&data_after_close, &config, &out, A, FIN | ACK, 101, 0xFFFFFF01u, 100, -1);
+    feed(&data_after_close, &config, &out, B, ACK, 0xFFFFFF01u, 102, 100, -1);
+    struct tc_segment late_data = {.frame = 6, .sender = B, .seq = 0xFFFFFF01u, .ack = 102, .flags = ACK,
+                                   .payload_len = 20, .window = 100, .time_ns = 60000000};
+    tc_process(&data_after_close, &config, &late_data, &out);
+    feed(&data_after_close, &config, &out, A, RST, 102, 0, 0, -1);
+    check_str("data after close", 6, "cause", tc_cause_name(out.rst_cause), "DATA_AFTER_CLOSE");
+    check_uint("data after close", 6, "answers", out.rst_answers_frame, 6);
+
+    /* The client sits in FIN-WAIT-2; the server's FIN, much later, finds no connection: the
+     * orphaned FIN-WAIT-2 had timed out. */
+    struct tc_connection fin_wait_2 = {0};
+    open_scaled(&fin_wait_2, 2, 3);
+    feed(&fin_wait_2, &config, &out, A, FIN | ACK, 101, 0xFFFFFF01u, 100, -1);
+    feed(&fin_wait_2, &config, &out, B, ACK, 0xFFFFFF01u, 102, 100, -1);
+    feed(&fin_wait_2, &config, &out, B, FIN | ACK, 0xFFFFFF01u, 102, 100, -1);
+    feed(&fin_wait_2, &config, &out, A, RST, 102, 0, 0, -1);
+    check_str("FIN-WAIT-2 timed out", 6, "cause", tc_cause_name(out.rst_cause), "NO_CONNECTION");
+    check_uint("FIN-WAIT-2 timed out", 6, "answers", out.rst_answers_frame, 6);
+
     /* An RST after more than the idle timeout of silence. */
     struct tc_connection idle = {0};
     open_scaled(&idle, 2, 3);
