@@ -35,3 +35,8 @@ if(IS_DIRECTORY "${TCPCLOSE_PUBLIC_CAPTURES}")
 else()
   message(STATUS "No public captures at ${TCPCLOSE_PUBLIC_CAPTURES}: robustness.public_captures not registered")
 endif()
+
+# tcpclose against the Linux kernel's own socket states, recorded by test-captures/kernel/lab.py.
+add_test(NAME kernel.conformance
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-kernel-truth.sh" $<TARGET_FILE:tcpclose>
+                 "${TCPCLOSE_CAPTURES}/kernel")

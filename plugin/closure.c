@@ -84,7 +84,7 @@ static enum tc_state state_of(const struct tc_connection *conn, unsigned endpoin
 {
     const struct tc_endpoint *me = &conn->ep[endpoint], *peer = &conn->ep[1u - endpoint];
 
-    if (conn->reset)
+    if (conn->reset || me->aborted)
         return TC_CLOSED;
     if (!me->fin_sent)
         return peer->fin_sent ? TC_CLOSE_WAIT : (enum tc_state)me->handshake_state;
@@ -107,8 +107,9 @@ enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_conf
     return state;
 }
 
-/* An RST that the receiver accepts: the connection is gone on both sides. */
-static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events)
+/* An RST ends the sender's connection: the close begins here unless it had begun, and the type
+ * says what the RST cut short. */
+static void begin_reset(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events)
 {
     unsigned sender = seg->sender;
     const struct tc_endpoint *rcv = &conn->ep[1u - sender];
@@ -116,18 +117,31 @@ static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment 
     if (conn->close_frame == 0) {
         conn->close_frame = seg->frame;
         conn->active_side = side_of(conn, sender);
+    } else if (rcv->fin_sent && !rcv->fin_acked && has(seg, TC_FLAG_ACK) && !acks_fin_of(seg, rcv) &&
+               conn->active_side != side_of(conn, sender)) {
+        /* The RST does not acknowledge the peer's FIN: each side began closing on its own. */
+        conn->active_side = TC_SIDE_BOTH;
     }
     if (conn->complete) {
         /* The graceful close had completed: the RST ends nothing that was still open. */
+    } else if (rcv->handshake_state == TC_SYN_SENT) {
+        conn->type = TC_TYPE_REFUSED; /* even if that SYN carried a FIN, as probes do */
+        *events |= TC_EV_RST_REFUSED;
     } else if (conn->ep[0].fin_sent || conn->ep[1].fin_sent) {
         conn->type = TC_TYPE_ABORTED;
         *events |= TC_EV_RST_AFTER_FIN;
-    } else if (rcv->handshake_state == TC_SYN_SENT) {
-        conn->type = TC_TYPE_REFUSED;
-        *events |= TC_EV_RST_REFUSED;
     } else {
         conn->type = TC_TYPE_RESET;
     }
+}
+
+/* An RST that the receiver accepts: the connection is gone on both sides. */
+static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment *seg, uint32_t *events)
+{
+    unsigned sender = seg->sender;
+
+    if (!conn->ep[sender].aborted) /* else its first, challenged RST began the close already */
+        begin_reset(conn, seg, events);
     conn->reset = true;
     conn->rst_frame = seg->frame;
     conn->rst_sender = (uint8_t)sender;
@@ -141,6 +155,11 @@ static enum tc_phase on_fin(struct tc_connection *conn, const struct tc_segment 
     unsigned sender = seg->sender;
     struct tc_endpoint *snd = &conn->ep[sender], *rcv = &conn->ep[1u - sender];
 
+    if (snd->fin_sent && snd->fin_frame == 0 && fin_seq_of(seg) == snd->fin_seq) {
+        /* The FIN an earlier ACK revealed, captured late (reordered): it is the FIN itself. */
+        snd->fin_frame = seg->frame;
+        return snd->fin_passive ? TC_PHASE_PASSIVE_FIN : TC_PHASE_ACTIVE_FIN;
+    }
     if (snd->fin_sent) {
         /* The sender would not repeat its FIN had our captured ACK of it reached it: the
          * ACK was lost beyond the capture point, and the sender is still waiting for one. */
@@ -254,9 +273,17 @@ static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_
         return TC_PHASE_IGNORED_RST;
     }
     if (out->rst_check == TC_RST_CHALLENGED) {
+        /* RFC 5961: the receiver answers with a challenge ACK and stays open.  But whoever sends an
+         * RST has already deleted its TCB (RFC 9293 3.10.5): its side of the connection is gone. */
         *events |= TC_EV_RST_CHALLENGED;
         conn->challenge_pending = true;
         conn->challenger = (uint8_t)receiver;
+        if (!conn->ep[seg->sender].aborted) {
+            conn->close_by_abort = conn->close_frame == 0;
+            begin_reset(conn, seg, events);
+            conn->ep[seg->sender].aborted = true;
+            conn->abort_frame = seg->frame;
+        }
         return TC_PHASE_IGNORED_RST;
     }
     if (out->rst_cause == TC_CAUSE_NO_CONNECTION)
@@ -280,6 +307,22 @@ static enum tc_phase on_other_segment(struct tc_connection *conn, const struct t
         *events |= seg->sender == conn->rst_sender ? TC_EV_SUSPECTED_RST_INJECTION : TC_EV_IGNORED_AFTER_RST;
         return TC_PHASE_AFTER_RST;
     }
+    if (conn->ep[seg->sender].aborted) {
+        /* The sender of a one-sided RST carries on: that RST was not its own (injected, stale). */
+        conn->ep[seg->sender].aborted = false;
+        *events |= TC_EV_SUSPECTED_RST_INJECTION;
+        if (conn->close_by_abort) {
+            conn->close_frame = 0;
+            conn->active_side = TC_SIDE_NONE;
+            conn->type = TC_TYPE_NONE;
+            conn->close_by_abort = false;
+        }
+    }
+    bool to_aborted = conn->ep[1u - seg->sender].aborted;
+    if (to_aborted) {
+        out->rst_frame = conn->abort_frame;
+        *events |= TC_EV_IGNORED_AFTER_RST;
+    }
     if (conn->challenge_pending && seg->sender == conn->challenger) {
         conn->challenge_pending = false;
         if (seg->flags == TC_FLAG_ACK && seg->payload_len == 0)
@@ -292,7 +335,9 @@ static enum tc_phase on_other_segment(struct tc_connection *conn, const struct t
         phase = on_fin(conn, seg, events);
     phase = on_ack(conn, seg, phase, events, out);
     if (phase == TC_PHASE_NONE && conn->close_frame != 0) {
-        if (was_complete)
+        if (to_aborted)
+            phase = TC_PHASE_AFTER_RST;
+        else if (was_complete)
             phase = TC_PHASE_AFTER_CLOSE;
         else if (seg->payload_len > 0 && !snd->fin_sent)
             phase = TC_PHASE_HALF_CLOSED_DATA;

@@ -180,6 +180,7 @@ struct tc_endpoint {
     bool fin_sent : 1;
     bool fin_acked : 1;       /* the peer has acknowledged its FIN */
     bool fin_passive : 1;     /* it had acknowledged the peer's FIN when it sent its own */
+    bool aborted : 1;         /* it sent an RST its peer did not accept: it has no connection, the peer does */
 };
 
 /* One incarnation of one TCP connection.  Zero-initialise, then feed segments in capture order. */
@@ -190,6 +191,7 @@ struct tc_connection {
     uint32_t close_frame;    /* first FIN or RST (or first sign of an unseen FIN), 0 while open */
     uint32_t complete_frame; /* the ACK that completed the graceful close, or the RST */
     uint32_t rst_frame;
+    uint32_t abort_frame;    /* an RST that closed its sender only (challenged by the receiver) */
     uint8_t client;          /* endpoint index (0 or 1) of the client */
     uint8_t active_side;     /* enum tc_side */
     uint8_t type;            /* enum tc_close_type */
@@ -201,6 +203,7 @@ struct tc_connection {
     bool reset : 1;
     bool complete : 1;
     bool challenge_pending : 1; /* an RST was challenged: the receiver's next pure ACK answers it */
+    bool close_by_abort : 1;    /* the close began with that one-sided RST */
 };
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */

@@ -343,6 +343,23 @@ static void test_fin_not_captured(void)
         {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
     };
     RUN("FIN not captured, three segments", three_segment, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+
+    static const struct step reordered[] = {
+        HANDSHAKE,
+        {B, ACK, 501, 102, 0, TC_PHASE_PASSIVE_ACK, TC_FIN_WAIT_2, TC_CLOSE_WAIT, TC_EV_FIN_NOT_CAPTURED},
+        /* the FIN it acknowledged, captured after it: the FIN itself, not a retransmission */
+        {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_2, TC_CLOSE_WAIT, 0},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
+        {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
+    };
+    RUN("ACK captured before its FIN", reordered, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
+
+    static const struct step syn_fin_probe[] = {
+        {A, SYN | FIN, 100, 0, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
+        /* the RST acknowledges SYN and FIN: it answers a SYN, the connection is refused */
+        {B, RST | ACK, 0, 102, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_REFUSED},
+    };
+    RUN("SYN+FIN probe", syn_fin_probe, {TC_SIDE_CLIENT, TC_TYPE_REFUSED, {TC_FIN_OK, TC_FIN_OK}});
 }
 
 static void test_after_close_and_new_incarnation(void)
@@ -428,6 +445,10 @@ static void test_rst_acceptance(void)
         check_str(cases[i].name, 3, "phase", tc_phase_name(out.phase), tc_phase_name(cases[i].phase));
         check_str(cases[i].name, 3, "client state", tc_state_name(out.client_state),
                   out.phase == TC_PHASE_RST ? "CLOSED" : "ESTABLISHED");
+        /* A challenged RST was really sent (RFC 9293 3.10.5: its sender is CLOSED); one out of the
+         * window is taken for stale or spoofed and changes nothing. */
+        check_str(cases[i].name, 3, "server state", tc_state_name(out.server_state),
+                  cases[i].check == TC_RST_OUT_OF_WINDOW ? "ESTABLISHED" : "CLOSED");
     }
 
     /* Scaling counts only when both SYNs carry the option: then the window is 100 bytes. */
@@ -443,6 +464,12 @@ static void test_rst_acceptance(void)
     feed(&challenged, NULL, &out, B, RST, 0xFFFFFF05u, 0, 0, -1);
     feed(&challenged, NULL, &out, A, ACK, 101, 0xFFFFFF01u, 100, -1);
     check_str("challenge ACK", 4, "phase", tc_phase_name(out.phase), "CHALLENGE_ACK");
+    check_uint("challenge ACK", 4, "events", out.events, TC_EV_IGNORED_AFTER_RST);
+    /* ... and should the RST's sender carry on after all, its RST was not its own */
+    feed(&challenged, NULL, &out, B, ACK, 0xFFFFFF01u, 101, 100, -1);
+    check_uint("sender carries on", 5, "events", out.events, TC_EV_SUSPECTED_RST_INJECTION);
+    check_str("sender carries on", 5, "server state", tc_state_name(out.server_state), "ESTABLISHED");
+    check_str("sender carries on", 5, "phase", tc_phase_name(out.phase), "NONE");
 
     /* No handshake captured: the window is unknown and the RST is taken as accepted. */
     struct tc_connection midstream = {0};
