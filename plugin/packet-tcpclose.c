@@ -58,6 +58,7 @@ static expert_field ei_time_wait_assassination = EI_INIT;
 static expert_field ei_suspected_rst_injection = EI_INIT;
 static expert_field ei_rst_with_data = EI_INIT;
 static expert_field ei_fin_not_captured = EI_INIT;
+static expert_field ei_truncated = EI_INIT;
 
 static gboolean pref_info_tag = TRUE;
 static guint pref_time_wait_s = 60;
@@ -68,6 +69,7 @@ static int tcpclose_tap = -1;
 
 /* What was stored for one frame: its closing segments (several with tunnels). */
 struct frame_result {
+    guint truncated; /* TCP headers cut short by the snapshot length: not analysed */
     guint count;
     struct tcpclose_segment segment[];
 };
@@ -113,17 +115,18 @@ static struct frame_result *analyse_frame(packet_info *pinfo, proto_tree *tree)
 {
     struct tcp_layer layers[TCP_LAYERS_MAX];
     struct tcpclose_segment results[TCP_LAYERS_MAX];
-    guint count = 0;
-    guint layer_count = tcp_layers_read(tree, layers, TCP_LAYERS_MAX);
+    guint count = 0, truncated;
+    guint layer_count = tcp_layers_read(tree, layers, TCP_LAYERS_MAX, &truncated);
 
     for (guint i = 0; i < layer_count; i++) {
         if (analyse_layer(pinfo, &layers[i], &results[count]))
             count++;
     }
-    if (count == 0)
+    if (count == 0 && truncated == 0)
         return NULL;
     struct frame_result *stored = (struct frame_result *)wmem_alloc(
         wmem_file_scope(), sizeof(struct frame_result) + count * sizeof(struct tcpclose_segment));
+    stored->truncated = truncated;
     stored->count = count;
     memcpy(stored->segment, results, count * sizeof(struct tcpclose_segment));
     return stored;
@@ -272,6 +275,11 @@ static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
     if (result == NULL)
         return 0;
+    if (result->truncated > 0) {
+        proto_item *ti = proto_tree_add_item(tree, proto_tcpclose, tvb, 0, 0, ENC_NA);
+        proto_item_append_text(ti, ": TCP header cut short by the capture, not analysed");
+        expert_add_info(pinfo, ti, &ei_truncated);
+    }
     for (guint i = 0; i < result->count; i++) {
         draw_segment(tvb, pinfo, tree, &result->segment[i]);
         tap_queue_packet(tcpclose_tap, pinfo, &result->segment[i]);
@@ -367,9 +375,12 @@ void proto_register_tcpclose(void)
                                        "possibly injected by a third party", EXPFILL}},
         {&ei_rst_with_data, {"tcpclose.rst_with_data", PI_PROTOCOL, PI_NOTE,
                              "RST carrying data (diagnostic text, RFC 9293 3.5.3)", EXPFILL}},
+        {&ei_truncated, {"tcpclose.truncated", PI_MALFORMED, PI_NOTE,
+                         "TCP header cut short by the capture's snapshot length: not analysed, not guessed at",
+                         EXPFILL}},
         {&ei_fin_not_captured, {"tcpclose.fin_not_captured", PI_SEQUENCE, PI_NOTE,
-                                "This ACK acknowledges a FIN the capture missed (one sequence number beyond all "
-                                "the peer was seen to send)", EXPFILL}},
+                                "This ACK acknowledges a FIN not captured before it, missed or reordered (one "
+                                "sequence number beyond all the peer was seen to send)", EXPFILL}},
     };
 
     proto_tcpclose = proto_register_protocol("TCP Connection Closure", "TCPCLOSE", "tcpclose");

@@ -132,11 +132,19 @@ static gboolean read_layer(proto_node *tcp_node, const field_info *ip_fi, struct
     return TRUE;
 }
 
-unsigned tcp_layers_read(proto_tree *tree, struct tcp_layer *layers, unsigned max)
+/* A TCP header of which fewer than its fixed 20 bytes were captured. */
+static gboolean cut_short(const field_info *tcp_fi)
+{
+    return tcp_fi->ds_tvb != NULL && !tvb_bytes_exist(tcp_fi->ds_tvb, tcp_fi->start, 20) &&
+           tvb_reported_length_remaining(tcp_fi->ds_tvb, tcp_fi->start) >= 20;
+}
+
+unsigned tcp_layers_read(proto_tree *tree, struct tcp_layer *layers, unsigned max, unsigned *truncated)
 {
     const field_info *ip_fi = NULL; /* the IP header the next TCP header travels in */
     unsigned count = 0;
 
+    *truncated = 0;
     if (tree == NULL)
         return 0;
     for (proto_node *node = tree->first_child; node != NULL && count < max; node = node->next) {
@@ -150,6 +158,8 @@ unsigned tcp_layers_read(proto_tree *tree, struct tcp_layer *layers, unsigned ma
             memset(&layers[count], 0, sizeof layers[count]);
             if (read_layer(node, ip_fi, &layers[count]))
                 count++;
+            else if (cut_short(fi))
+                (*truncated)++;
         }
     }
     return count;

@@ -27,7 +27,8 @@ void tcp_layers_init(void);
 GArray *tcp_layers_wanted_hfids(void);
 
 /* Fills layers[] with the frame's complete TCP headers, outermost first, and returns how many.
- * Skipped: TCP headers quoted inside ICMP errors, IP fragments, truncated headers. */
-unsigned tcp_layers_read(proto_tree *tree, struct tcp_layer *layers, unsigned max);
+ * Skipped: TCP headers quoted inside ICMP errors, IP fragments, and headers cut short by the
+ * capture's snapshot length, which are counted in *truncated. */
+unsigned tcp_layers_read(proto_tree *tree, struct tcp_layer *layers, unsigned max, unsigned *truncated);
 
 #endif
