@@ -12,7 +12,7 @@ mergecap -w "$work/demo.pcapng" "$@"
 
 "$here/annotations.sh" "$plugin" "$work/demo.pcapng" >"$work/table"
 echo "== Closing segments (tshark -2; the full table: cmake/annotations.sh) =="
-cut -f1-8,17,20 "$work/table" | column -t -s $'\t'
+cut -f1-8,17,21 "$work/table" | column -t -s $'\t'
 
 echo
 echo "== Connections: how each one closed =="

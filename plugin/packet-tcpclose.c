@@ -40,6 +40,7 @@ static int hf_rst_cause = -1;
 static int hf_rst_answers = -1;
 static int hf_idle_before_rst = -1;
 static int hf_rst_text = -1;
+static int hf_cannot_know = -1;
 static int ett_tcpclose = -1;
 
 static expert_field ei_fin_unacked = EI_INIT;
@@ -198,6 +199,30 @@ static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *it
     }
 }
 
+/* On a connection's last segment, once the whole capture is known: what a capture taken at one
+ * point cannot tell about the endpoints' states (issue of the capture point, not of tcpclose). */
+static const char *cannot_know(const struct tcpclose_segment *r)
+{
+    const struct tc_connection *machine = &r->conn->machine;
+    enum tc_state client = r->ann.client_state, server = r->ann.server_state;
+
+    if (r->seg.frame != machine->last_frame || machine->reset)
+        return NULL;
+    if (r->ann.phase == TC_PHASE_FINAL_ACK)
+        return "if this ACK was lost beyond the capture point, its receiver is still in LAST_ACK or CLOSING "
+               "and will send its FIN again";
+    if (client == TC_FIN_WAIT_1 || server == TC_FIN_WAIT_1 || client == TC_CLOSING || server == TC_CLOSING ||
+        client == TC_LAST_ACK || server == TC_LAST_ACK)
+        return "a FIN is unacknowledged: whether it or its ACK was lost beyond the capture point, or the "
+               "closing side gave up silently, cannot be seen";
+    if (client == TC_FIN_WAIT_2 || server == TC_FIN_WAIT_2)
+        return "an orphaned FIN_WAIT_2 ends silently when its timer runs out (Linux: net.ipv4.tcp_fin_timeout, "
+               "60 s): no capture shows it";
+    if (client == TC_CLOSE_WAIT || server == TC_CLOSE_WAIT)
+        return "CLOSE_WAIT lasts until the application closes its socket: nothing on the wire shows when";
+    return NULL;
+}
+
 static void add_string(proto_tree *tree, int hf, const char *value)
 {
     proto_item_set_generated(proto_tree_add_string(tree, hf, NULL, 0, 0, value));
@@ -260,6 +285,9 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     add_events(pinfo, ti, ann);
     if (final && carries_fin(ann->phase))
         add_fin_outcome(pinfo, st, ti, r);
+    const char *unknowable = final ? cannot_know(r) : NULL;
+    if (unknowable != NULL)
+        add_string(st, hf_cannot_know, unknowable);
 }
 
 static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -333,6 +361,10 @@ void proto_register_tcpclose(void)
                     "The segment this RST is a reply to"),
         {&hf_idle_before_rst, {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL,
                                0x0, "Time between the connection's previous segment and this RST", HFILL}},
+        {&hf_cannot_know, {"Cannot know", "tcpclose.cannot_know", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "On a connection's last segment: what a capture at one point cannot tell about the "
+                           "endpoints' states",
+                           HFILL}},
         {&hf_rst_text, {"RST text", "tcpclose.rst_text", FT_STRING, BASE_NONE, NULL, 0x0,
                         "The payload of an RST, as text (RFC 9293 3.5.3 allows diagnostic text there)", HFILL}},
     };
