@@ -27,7 +27,7 @@ enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc
     const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[1u - rst->sender];
 
     /* RFC 9293 3.10.7.3, SYN-SENT: an RST counts only if it acknowledges our SYN. */
-    if (conn->close_frame == 0 && rcv->handshake_state == TC_SYN_SENT && rcv->syn_sent)
+    if (rcv->handshake_state == TC_SYN_SENT && rcv->syn_sent)
         return has(rst, TC_FLAG_ACK) && rst->ack == rcv->snd_nxt ? TC_RST_ACCEPTED : TC_RST_OUT_OF_WINDOW;
 
     if (!window_known(conn) || !snd->sent_any || !rcv->sent_any)
@@ -64,7 +64,7 @@ enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc
 
     *answers_frame = answered != NULL ? answered->frame : 0;
 
-    if (conn->close_frame == 0 && rcv->handshake_state == TC_SYN_SENT)
+    if (rcv->handshake_state == TC_SYN_SENT)
         return TC_CAUSE_REFUSED;
     /* Its close completed, or its TIME-WAIT ran out: the sender has no connection left. */
     if (tc_state_at(conn, config, rst->sender, rst->time_ns) == TC_CLOSED)
