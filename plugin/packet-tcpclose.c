@@ -264,7 +264,8 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (ann->roles_guessed)
         proto_item_append_text(guessed, " (no SYN captured: the well-known or lower port is the server's)");
     add_frame(st, hf_close_frame, ann->close_frame);
-    proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &r->since_close));
+    if (ann->close_frame != 0) /* else an RST ignored before any close */
+        proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &r->since_close));
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
     if (ann->rst_check != TC_RST_CHECK_NONE) {
