@@ -40,3 +40,24 @@ endif()
 add_test(NAME kernel.conformance
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-kernel-truth.sh" $<TARGET_FILE:tcpclose>
                  "${TCPCLOSE_CAPTURES}/kernel")
+
+# Statistics (-z tcpclose,...): every form on bundled captures against hand-checked outputs, one pass
+# and two; and the per-connection table against the per-segment annotations.
+add_test(NAME stats.golden
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-stats.sh" $<TARGET_FILE:tcpclose> golden "${TCPCLOSE_CAPTURES}")
+file(GLOB _stats_captures "${TCPCLOSE_CAPTURES}/*.pcap" "${TCPCLOSE_CAPTURES}/*.pcapng")
+list(SORT _stats_captures)
+add_test(NAME stats.crosscheck
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-stats.sh" $<TARGET_FILE:tcpclose> crosscheck ${_stats_captures})
+if(IS_DIRECTORY "${TCPCLOSE_PUBLIC_CAPTURES}")
+  set(_stats_public zeek__http__vnd.ms-cab-compressed-multi-conn.pcap zeek__ftp__ipv4.pcap cs__synscan.pcapng
+      sv__output-eve-ftp-data.pcap zeek__tunnels__gre-aruba.pcap cs__sessionhijacking.pcapng)
+  list(TRANSFORM _stats_public PREPEND "${TCPCLOSE_PUBLIC_CAPTURES}/")
+  add_test(NAME stats.crosscheck_public
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-stats.sh" $<TARGET_FILE:tcpclose> crosscheck ${_stats_public})
+endif()
+
+# The Wireshark GUI (Qt) under Xvfb: loads the plugin and the capture, draws the statistics, quits cleanly.
+add_test(NAME gui.wireshark
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
+                 "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap")

@@ -16,7 +16,7 @@ shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
-mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config"
+mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/extcap"
 cp "$plugin" "$work/plugins/$version/epan/"
 read_args=()
 if [ "$capture" != - ]; then
@@ -26,8 +26,9 @@ fi
 chmod -R a+rX "$work"
 chmod a+rwx "$work/home" "$work/config"
 
+# No extcap helpers: tshark -G starts them, and with a preloaded sanitizer some never exit.
 run=(env -i "PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
-     "WIRESHARK_PLUGIN_DIR=$work/plugins")
+     "WIRESHARK_PLUGIN_DIR=$work/plugins" "WIRESHARK_EXTCAP_DIR=$work/extcap")
 if [ -n "${TCPCLOSE_PRELOAD:-}" ]; then
     run+=("LD_PRELOAD=$TCPCLOSE_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
           "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")

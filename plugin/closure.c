@@ -145,7 +145,8 @@ static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment 
     conn->reset = true;
     conn->rst_frame = seg->frame;
     conn->rst_sender = (uint8_t)sender;
-    conn->complete_frame = seg->frame;
+    if (!conn->complete) /* a graceful close that had completed stays completed where it did */
+        conn->complete_frame = seg->frame;
     return TC_PHASE_RST;
 }
 
@@ -166,6 +167,7 @@ static enum tc_phase on_fin(struct tc_connection *conn, const struct tc_segment 
         snd->fin_acked = false;
         if (conn->complete) {
             conn->complete = false;
+            conn->complete_frame = 0;
             conn->type = TC_TYPE_HALF_CLOSED;
         }
         *events |= TC_EV_FIN_RETRANSMISSION;

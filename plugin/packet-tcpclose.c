@@ -19,6 +19,7 @@
 
 #include "closure.h"
 #include "connections.h"
+#include "stats.h"
 #include "tcp_layers.h"
 
 static int proto_tcpclose = -1;
@@ -438,6 +439,7 @@ void proto_register_tcpclose(void)
     tcpclose_tap = register_tap("tcpclose");
     tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_tcpclose);
     register_postdissector(tcpclose_handle);
+    tcpclose_register_stats(); /* -z tcpclose,... and the Statistics menu */
 }
 
 void proto_reg_handoff_tcpclose(void)

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# check-gui.sh - the plugin in the Wireshark GUI (Qt), on a virtual X display.
+#
+# Usage: check-gui.sh PLUGIN.so CAPTURE
+#
+# Wireshark starts under xvfb-run with the plugin and the capture and "-z tcpclose,conns", which
+# only exists when Wireshark loaded the plugin: once the capture is read, it opens the
+# Statistics > TCP Connection Closures table (a retap through tcpclose's tap).  The test waits for
+# that window, closes it (Escape), quits Wireshark (Ctrl+Q) and requires exit status 0 and a
+# stderr free of tcpclose messages, dissector bugs, critical messages and crashes.  Like
+# run-tshark.sh it drops to user nobody when run as root (Wireshark ignores plugins as root).
+# Needs: wireshark (the Qt GUI), xvfb, xauth, xdotool.  TCPCLOSE_GUI_SHOTS=DIR keeps a screenshot
+# of the table there (needs imagemagick); TCPCLOSE_PRELOAD (a sanitizer runtime, as for
+# run-tshark.sh) is preloaded into Wireshark, and any report fails the test.
+set -euo pipefail
+plugin=$1 capture=$2
+name=$(basename "$capture")
+
+for tool in wireshark xvfb-run xauth xdotool; do
+    command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/runtime" "$work/out" "$work/extcap"
+cp "$plugin" "$work/plugins/$version/epan/"
+cp "$capture" "$work/$name"
+chmod -R a+rX "$work"
+chmod a+rwx "$work/home" "$work/config" "$work/out"
+chmod 0700 "$work/runtime"
+run=()
+if [ "$(id -u)" = 0 ]; then
+    chown 65534:65534 "$work/runtime"
+    run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+
+# What runs on the virtual display: Wireshark in the background, driven with xdotool.
+cat >"$work/session.sh" <<'EOF'
+#!/usr/bin/env bash
+set -u
+work=$1 name=$2
+wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
+    local id
+    for _ in $(seq 1 $(($2 * 2))); do
+        id=$(xdotool search --name "$1" 2>/dev/null | head -1)
+        if [ -n "$id" ]; then echo "$id"; return 0; fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.5
+    done
+    return 1
+}
+env ${WIRESHARK_PRELOAD:+LD_PRELOAD=$WIRESHARK_PRELOAD} \
+    wireshark -o capture.no_interface_load:TRUE -r "$work/$name" -z tcpclose,conns \
+    >"$work/out/stdout" 2>"$work/out/stderr" &
+pid=$!
+if ! table=$(wait_window 'TCP Connection Closures' 90); then
+    echo "the TCP Connection Closures window did not appear" >"$work/out/problem"
+else
+    sleep 1
+    [ -n "${TCPCLOSE_GUI_SHOTS:-}" ] && import -window root "$work/out/table.png" 2>/dev/null
+    xdotool windowfocus --sync "$table" key Escape
+    sleep 1
+    if main=$(wait_window "^$name" 10); then
+        xdotool windowfocus --sync "$main" key ctrl+q
+    fi
+fi
+for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$pid" 2>/dev/null; then
+    echo "Wireshark did not quit" >>"$work/out/problem"
+    kill -TERM "$pid"; sleep 2; kill -KILL "$pid" 2>/dev/null
+fi
+wait "$pid"
+echo $? >"$work/out/status"
+EOF
+chmod a+rx "$work/session.sh"
+
+# An empty extcap folder: no extcap helper runs (they only slow the start, and hang under a preload).
+environment=("PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
+             "WIRESHARK_PLUGIN_DIR=$work/plugins" "WIRESHARK_EXTCAP_DIR=$work/extcap" "XDG_RUNTIME_DIR=$work/runtime"
+             "TCPCLOSE_GUI_SHOTS=${TCPCLOSE_GUI_SHOTS:-}")
+if [ -n "${TCPCLOSE_PRELOAD:-}" ]; then # a sanitizer runtime, as in run-tshark.sh: for Wireshark only
+    environment+=("WIRESHARK_PRELOAD=$TCPCLOSE_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
+                  "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+fi
+
+# Wireshark's Qt program has no -G (it prints its usage): tshark's list, in the same setting, stands
+# for the library both load the plugin into.
+"${run[@]}" env -i "${environment[@]}" ${TCPCLOSE_PRELOAD:+LD_PRELOAD=$TCPCLOSE_PRELOAD} tshark -G plugins |
+    grep -q 'tcpclose\.so' || {
+    echo "FAIL: tshark -G plugins does not list tcpclose.so ($plugin)" >&2
+    exit 1
+}
+
+set +e
+"${run[@]}" env -i "${environment[@]}" \
+    timeout 180 xvfb-run -a -s "-screen 0 1280x1024x24" "$work/session.sh" "$work" "$name"
+xvfb_status=$?
+set -e
+
+if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ] && [ -f "$work/out/table.png" ]; then
+    mkdir -p "$TCPCLOSE_GUI_SHOTS" && cp "$work/out/table.png" "$TCPCLOSE_GUI_SHOTS/$name.table.png"
+fi
+failed=0
+if [ "$xvfb_status" = 124 ]; then
+    echo "FAIL: $name: the GUI session timed out (killed after 180 s)" >&2
+    failed=1
+fi
+if [ -s "$work/out/problem" ]; then
+    echo "FAIL: $name: $(tr '\n' ';' <"$work/out/problem")" >&2
+    failed=1
+fi
+status=$(cat "$work/out/status" 2>/dev/null || echo none)
+if [ "$status" != 0 ]; then
+    echo "FAIL: $name: Wireshark exited with status $status (137: killed, 139: segmentation fault, 134: abort)" >&2
+    failed=1
+fi
+if grep -E -i 'tcpclose|dissector bug|critical|\[[a-z]* error\]|segmentation|assert|sanitizer|runtime error' \
+    "$work/out/stderr" >&2; then
+    echo "FAIL: $name: the messages above on Wireshark's stderr" >&2
+    failed=1
+fi
+if [ "$failed" != 0 ]; then
+    echo "--- Wireshark's stderr:" >&2
+    cat "$work/out/stderr" >&2
+    exit 1
+fi
+echo "ok: $name: Wireshark loaded tcpclose, read the capture, drew TCP Connection Closures and quit cleanly"
