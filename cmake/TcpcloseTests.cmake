@@ -61,3 +61,8 @@ endif()
 add_test(NAME gui.wireshark
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
                  "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap")
+
+# The same suite with the plugin built with ASan and UBSan, mutation fuzzing through tshark, and
+# libFuzzer on the state machine.
+include(cmake/Sanitizers.cmake)
+include(cmake/FuzzTests.cmake)

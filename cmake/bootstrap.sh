@@ -18,9 +18,9 @@ esac
 
 # Debian 12 packages: the compiler and CMake, Wireshark 4.0's headers and CMake config, tshark
 # (and mergecap) to run the plugin, libpcap for the capture generator, gawk for the test tables;
-# The Wireshark GUI, Xvfb, xauth and xdotool for the GUI test.
+# The Wireshark GUI, Xvfb, xauth and xdotool for the GUI test; clang and its libFuzzer for the fuzzer.
 packages=(cmake make gcc libc6-dev wireshark-dev libglib2.0-dev libpcap-dev tshark wireshark-common gawk util-linux
-          wireshark xvfb xauth xdotool)
+          wireshark xvfb xauth xdotool clang-14 libclang-rt-14-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

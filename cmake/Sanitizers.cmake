@@ -1,0 +1,146 @@
+# Sanitizers.cmake - the same plugin built with AddressSanitizer and UndefinedBehaviorSanitizer,
+# in the same build tree as the normal one, and the tests that run it inside Debian's tshark.
+#
+# Include after cmake/TcpcloseTests.cmake (it reuses the golden tests and TCPCLOSE_PUBLIC_CAPTURES).
+#
+# Target tcpclose_asan: every source of the tcpclose target and of the project's own static
+# libraries it links (closure), compiled with -fsanitize=address,undefined and no recovery, as
+# <build>/asan/tcpclose.so, so that tshark lists it under the name it lists the normal plugin.
+# Debian's tshark is not instrumented, so the tests preload gcc's ASan runtime into it
+# (TCPCLOSE_PRELOAD, read by cmake/run-tshark.sh); any ASan or UBSan report ends tshark with
+# SIGABRT (ASAN_OPTIONS=abort_on_error=1) or exit status 1 (UBSan), which the check scripts fail on.
+# run-tshark.sh must then give tshark an empty extcap folder (WIRESHARK_EXTCAP_DIR): tshark -G
+# starts the extcap helpers, they inherit the preload, and androiddump then never exits.
+#
+# Tests: asan.golden.<capture> for every capture with a golden.<capture> test,
+#        asan.robustness.public_captures when the public captures are present,
+#        asan.mutation: cmake/mutation-fuzz.sh over mutated copies of test-captures/.
+
+option(TCPCLOSE_SANITIZERS "Build tcpclose_asan and run the sanitizer tests" ON)
+set(TCPCLOSE_MUTATION_COPIES 3 CACHE STRING
+    "Mutated copies of each capture in test-captures/ that the asan.mutation test runs")
+
+if(TCPCLOSE_SANITIZERS)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    message(FATAL_ERROR "TCPCLOSE_SANITIZERS needs gcc (its ASan runtime is preloaded into tshark); "
+                        "configure with -DTCPCLOSE_SANITIZERS=OFF to build without the sanitizer tests")
+  endif()
+
+  # The ASan runtime of the compiler that builds the plugin: preloaded into tshark.
+  execute_process(COMMAND "${CMAKE_C_COMPILER}" -print-file-name=libasan.so
+                  OUTPUT_VARIABLE _tcpclose_libasan OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE _tcpclose_libasan_rc)
+  if(NOT _tcpclose_libasan_rc EQUAL 0 OR NOT IS_ABSOLUTE "${_tcpclose_libasan}"
+     OR NOT EXISTS "${_tcpclose_libasan}")
+    message(FATAL_ERROR "No ASan runtime for ${CMAKE_C_COMPILER} (-print-file-name=libasan.so said "
+                        "'${_tcpclose_libasan}'): install libasan8 (Debian 12: it comes with gcc-12), "
+                        "or configure with -DTCPCLOSE_SANITIZERS=OFF")
+  endif()
+  # The real file, not the linker's symlink: the path a non-root tshark loads.
+  get_filename_component(TCPCLOSE_LIBASAN "${_tcpclose_libasan}" REALPATH)
+  message(STATUS "ASan runtime preloaded into tshark by the sanitizer tests: ${TCPCLOSE_LIBASAN}")
+
+  # The sources: tcpclose's own, plus those of the project's static libraries it links
+  # (so that closure.c is instrumented too); other libraries (epan) are linked as they are.
+  set(_tcpclose_asan_sources "")
+  set(_tcpclose_asan_libs "")
+  set(_tcpclose_asan_includes "")
+  set(_tcpclose_asan_defs "")
+  set(_tcpclose_asan_opts "")
+  get_target_property(_libs tcpclose LINK_LIBRARIES)
+  set(_parts tcpclose)
+  foreach(_lib IN LISTS _libs)
+    if(TARGET "${_lib}")
+      get_target_property(_type "${_lib}" TYPE)
+      get_target_property(_imported "${_lib}" IMPORTED)
+      if(_type STREQUAL "STATIC_LIBRARY" AND NOT _imported)
+        list(APPEND _parts "${_lib}")
+        continue()
+      endif()
+    endif()
+    list(APPEND _tcpclose_asan_libs "${_lib}")
+  endforeach()
+  foreach(_part IN LISTS _parts)
+    get_target_property(_dir "${_part}" SOURCE_DIR)
+    get_target_property(_srcs "${_part}" SOURCES)
+    foreach(_src IN LISTS _srcs)
+      if(NOT IS_ABSOLUTE "${_src}" AND NOT _src MATCHES "^\\$<")
+        set(_src "${_dir}/${_src}")
+      endif()
+      list(APPEND _tcpclose_asan_sources "${_src}")
+    endforeach()
+    foreach(_prop_var IN ITEMS INCLUDE_DIRECTORIES:_tcpclose_asan_includes
+                               COMPILE_DEFINITIONS:_tcpclose_asan_defs COMPILE_OPTIONS:_tcpclose_asan_opts)
+      string(REPLACE ":" ";" _pv "${_prop_var}")
+      list(GET _pv 0 _prop)
+      list(GET _pv 1 _var)
+      get_target_property(_values "${_part}" ${_prop})
+      if(_values)
+        list(APPEND ${_var} ${_values})
+      endif()
+    endforeach()
+    # The static libraries' own dependencies (not the project's own static libraries).
+    if(NOT _part STREQUAL "tcpclose")
+      get_target_property(_plibs "${_part}" LINK_LIBRARIES)
+      foreach(_lib IN LISTS _plibs)
+        if(_lib AND NOT _lib IN_LIST _parts)
+          list(APPEND _tcpclose_asan_libs "${_lib}")
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES _tcpclose_asan_sources)
+  list(REMOVE_DUPLICATES _tcpclose_asan_includes)
+  list(REMOVE_DUPLICATES _tcpclose_asan_defs)
+  list(REMOVE_DUPLICATES _tcpclose_asan_libs)
+
+  set(TCPCLOSE_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
+                              -fno-omit-frame-pointer -g)
+  add_library(tcpclose_asan MODULE ${_tcpclose_asan_sources})
+  set_target_properties(tcpclose_asan PROPERTIES
+    OUTPUT_NAME tcpclose PREFIX "" DEFINE_SYMBOL "" C_VISIBILITY_PRESET hidden
+    LIBRARY_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/asan")
+  target_include_directories(tcpclose_asan PRIVATE ${_tcpclose_asan_includes})
+  target_compile_definitions(tcpclose_asan PRIVATE ${_tcpclose_asan_defs})
+  target_compile_options(tcpclose_asan PRIVATE ${_tcpclose_asan_opts} ${TCPCLOSE_SANITIZE_FLAGS})
+  target_link_options(tcpclose_asan PRIVATE ${TCPCLOSE_SANITIZE_FLAGS})
+  target_link_libraries(tcpclose_asan PRIVATE ${_tcpclose_asan_libs})
+
+  # asan.golden.<name>: the golden test of every capture, with the sanitized plugin.
+  file(GLOB _asan_captures RELATIVE "${TCPCLOSE_CAPTURES}" "${TCPCLOSE_CAPTURES}/*.pcap"
+       "${TCPCLOSE_CAPTURES}/*.pcapng")
+  list(SORT _asan_captures)
+  set(_asan_tests "")
+  foreach(_capture IN LISTS _asan_captures)
+    string(REGEX REPLACE "\\.pcap(ng)?$" "" _name "${_capture}")
+    if(NOT TEST golden.${_name})
+      continue()
+    endif()
+    add_test(NAME asan.golden.${_name}
+             COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-capture.sh" $<TARGET_FILE:tcpclose_asan>
+                     "${TCPCLOSE_CAPTURES}/${_capture}" "${TCPCLOSE_CAPTURES}/${_name}.expected")
+    list(APPEND _asan_tests asan.golden.${_name})
+  endforeach()
+
+  if(TEST robustness.public_captures)
+    add_test(NAME asan.robustness.public_captures
+             COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-robustness.sh" $<TARGET_FILE:tcpclose_asan>
+                     "${TCPCLOSE_PUBLIC_CAPTURES}")
+    list(APPEND _asan_tests asan.robustness.public_captures)
+  endif()
+
+  # Random byte errors (editcap -E) in copies of the crafted captures; see mutation-fuzz.sh.
+  add_test(NAME asan.mutation
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/mutation-fuzz.sh" $<TARGET_FILE:tcpclose_asan>
+                   "${TCPCLOSE_LIBASAN}" "${TCPCLOSE_MUTATION_COPIES}" "${TCPCLOSE_CAPTURES}")
+  set_tests_properties(asan.mutation PROPERTIES TIMEOUT 600)
+  list(APPEND _asan_tests asan.mutation)
+
+  set_tests_properties(${_asan_tests} PROPERTIES ENVIRONMENT "TCPCLOSE_PRELOAD=${TCPCLOSE_LIBASAN}"
+                                                LABELS sanitizer)
+  # The long ones first under ctest -j (before ctest has timed them once).
+  set_tests_properties(asan.mutation PROPERTIES COST 200)
+  if(TEST asan.robustness.public_captures)
+    set_tests_properties(asan.robustness.public_captures PROPERTIES COST 300)
+  endif()
+endif()
