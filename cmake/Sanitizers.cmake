@@ -3,9 +3,9 @@
 #
 # Include after cmake/TcpcloseTests.cmake (it reuses the golden tests and TCPCLOSE_PUBLIC_CAPTURES).
 #
-# Target tcpclose_asan: every source of the tcpclose target and of the project's own static
-# libraries it links (closure), compiled with -fsanitize=address,undefined and no recovery, as
-# <build>/asan/tcpclose.so, so that tshark lists it under the name it lists the normal plugin.
+# Target tcpclose_asan: the plugin's sources and the state machine's, compiled with
+# -fsanitize=address,undefined and no recovery, as <build>/asan/tcpclose.so, so that tshark lists
+# it under the name it lists the normal plugin.
 # Debian's tshark is not instrumented, so the tests preload gcc's ASan runtime into it
 # (TCPCLOSE_PRELOAD, read by cmake/run-tshark.sh); any ASan or UBSan report ends tshark with
 # SIGABRT (ASAN_OPTIONS=abort_on_error=1) or exit status 1 (UBSan), which the check scripts fail on.
@@ -40,71 +40,12 @@ if(TCPCLOSE_SANITIZERS)
   get_filename_component(TCPCLOSE_LIBASAN "${_tcpclose_libasan}" REALPATH)
   message(STATUS "ASan runtime preloaded into tshark by the sanitizer tests: ${TCPCLOSE_LIBASAN}")
 
-  # The sources: tcpclose's own, plus those of the project's static libraries it links
-  # (so that closure.c is instrumented too); other libraries (epan) are linked as they are.
-  set(_tcpclose_asan_sources "")
-  set(_tcpclose_asan_libs "")
-  set(_tcpclose_asan_includes "")
-  set(_tcpclose_asan_defs "")
-  set(_tcpclose_asan_opts "")
-  get_target_property(_libs tcpclose LINK_LIBRARIES)
-  set(_parts tcpclose)
-  foreach(_lib IN LISTS _libs)
-    if(TARGET "${_lib}")
-      get_target_property(_type "${_lib}" TYPE)
-      get_target_property(_imported "${_lib}" IMPORTED)
-      if(_type STREQUAL "STATIC_LIBRARY" AND NOT _imported)
-        list(APPEND _parts "${_lib}")
-        continue()
-      endif()
-    endif()
-    list(APPEND _tcpclose_asan_libs "${_lib}")
-  endforeach()
-  foreach(_part IN LISTS _parts)
-    get_target_property(_dir "${_part}" SOURCE_DIR)
-    get_target_property(_srcs "${_part}" SOURCES)
-    foreach(_src IN LISTS _srcs)
-      if(NOT IS_ABSOLUTE "${_src}" AND NOT _src MATCHES "^\\$<")
-        set(_src "${_dir}/${_src}")
-      endif()
-      list(APPEND _tcpclose_asan_sources "${_src}")
-    endforeach()
-    foreach(_prop_var IN ITEMS INCLUDE_DIRECTORIES:_tcpclose_asan_includes
-                               COMPILE_DEFINITIONS:_tcpclose_asan_defs COMPILE_OPTIONS:_tcpclose_asan_opts)
-      string(REPLACE ":" ";" _pv "${_prop_var}")
-      list(GET _pv 0 _prop)
-      list(GET _pv 1 _var)
-      get_target_property(_values "${_part}" ${_prop})
-      if(_values)
-        list(APPEND ${_var} ${_values})
-      endif()
-    endforeach()
-    # The static libraries' own dependencies (not the project's own static libraries).
-    if(NOT _part STREQUAL "tcpclose")
-      get_target_property(_plibs "${_part}" LINK_LIBRARIES)
-      foreach(_lib IN LISTS _plibs)
-        if(_lib AND NOT _lib IN_LIST _parts)
-          list(APPEND _tcpclose_asan_libs "${_lib}")
-        endif()
-      endforeach()
-    endif()
-  endforeach()
-  list(REMOVE_DUPLICATES _tcpclose_asan_sources)
-  list(REMOVE_DUPLICATES _tcpclose_asan_includes)
-  list(REMOVE_DUPLICATES _tcpclose_asan_defs)
-  list(REMOVE_DUPLICATES _tcpclose_asan_libs)
-
   set(TCPCLOSE_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
                               -fno-omit-frame-pointer -g)
-  add_library(tcpclose_asan MODULE ${_tcpclose_asan_sources})
-  set_target_properties(tcpclose_asan PROPERTIES
-    OUTPUT_NAME tcpclose PREFIX "" DEFINE_SYMBOL "" C_VISIBILITY_PRESET hidden
-    LIBRARY_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/asan")
-  target_include_directories(tcpclose_asan PRIVATE ${_tcpclose_asan_includes})
-  target_compile_definitions(tcpclose_asan PRIVATE ${_tcpclose_asan_defs})
-  target_compile_options(tcpclose_asan PRIVATE ${_tcpclose_asan_opts} ${TCPCLOSE_SANITIZE_FLAGS})
+  add_tcpclose_plugin(tcpclose_asan)
+  set_target_properties(tcpclose_asan PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/asan")
+  target_compile_options(tcpclose_asan PRIVATE ${TCPCLOSE_SANITIZE_FLAGS})
   target_link_options(tcpclose_asan PRIVATE ${TCPCLOSE_SANITIZE_FLAGS})
-  target_link_libraries(tcpclose_asan PRIVATE ${_tcpclose_asan_libs})
 
   # asan.golden.<name>: the golden test of every capture, with the sanitized plugin.
   file(GLOB _asan_captures RELATIVE "${TCPCLOSE_CAPTURES}" "${TCPCLOSE_CAPTURES}/*.pcap"
