@@ -442,8 +442,18 @@ void proto_register_tcpclose(void)
     tcpclose_register_stats(); /* -z tcpclose,... and the Statistics menu */
 }
 
+/* Runs when a file is opened, after preferences and --disable-protocol took effect.  Asking for
+ * fields makes tshark build a protocol tree for every packet; a disabled tcpclose asks for none,
+ * so that it costs nothing. */
+static void want_fields_if_enabled(void)
+{
+    gboolean enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tcpclose));
+    set_postdissector_wanted_hfids(tcpclose_handle, enabled ? tcp_layers_wanted_hfids() : NULL);
+}
+
 void proto_reg_handoff_tcpclose(void)
 {
     tcp_layers_init();
     set_postdissector_wanted_hfids(tcpclose_handle, tcp_layers_wanted_hfids());
+    register_init_routine(want_fields_if_enabled);
 }
