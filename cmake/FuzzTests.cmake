@@ -6,8 +6,8 @@
 # the committed seeds in plugin/fuzz-corpus/ (read only: new inputs go to <build>/fuzz-work/corpus).
 # An invariant violation, a sanitizer report or a crash fails the test; the input that caused it
 # is in <build>/fuzz-work/artifacts/.  To see what the machine said about it, segment by segment:
-#     CLOSURE_FUZZ_TRACE=1 build/closure_fuzz build/fuzz-work/artifacts/crash-...
-# To fuzz longer:  build/closure_fuzz -max_total_time=3600 -jobs=2 some-dir plugin/fuzz-corpus
+#     CLOSURE_FUZZ_TRACE=1 build/closure-fuzz build/fuzz-work/artifacts/crash-...
+# To fuzz longer:  build/closure-fuzz -max_total_time=3600 -jobs=2 some-dir plugin/fuzz-corpus
 #
 # Debian 12 packages: clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; only
 # a Recommends of clang-14).  Without a clang that can build a fuzzer, fuzz.closure is still
@@ -59,7 +59,7 @@ if(TCPCLOSE_FUZZ)
     set(_fuzz_args "-I${PROJECT_SOURCE_DIR}/plugin")
     file(GLOB _fuzz_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/plugin/*.h")
 
-    set(TCPCLOSE_FUZZER "${PROJECT_BINARY_DIR}/closure_fuzz")
+    set(TCPCLOSE_FUZZER "${PROJECT_BINARY_DIR}/closure-fuzz")
     add_custom_command(OUTPUT "${TCPCLOSE_FUZZER}"
                        COMMAND "${TCPCLOSE_CLANG}" ${_fuzz_flags} ${_fuzz_args} ${_fuzz_sources} -o "${TCPCLOSE_FUZZER}"
                        DEPENDS ${_fuzz_sources} ${_fuzz_headers}

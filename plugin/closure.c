@@ -65,6 +65,8 @@ static void track_handshake(struct tc_connection *conn, const struct tc_segment 
 {
     struct tc_endpoint *snd = &conn->ep[seg->sender], *rcv = &conn->ep[1u - seg->sender];
 
+    if (has(seg, TC_FLAG_RST))
+        return; /* an RST opens nothing, even with an ACK on it */
     if (has(seg, TC_FLAG_SYN)) {
         if (!has(seg, TC_FLAG_ACK)) {
             snd->handshake_state = TC_SYN_SENT;     /* active OPEN */
@@ -140,8 +142,9 @@ static enum tc_phase on_rst(struct tc_connection *conn, const struct tc_segment 
 {
     unsigned sender = seg->sender;
 
-    if (!conn->ep[sender].aborted) /* else its first, challenged RST began the close already */
-        begin_reset(conn, seg, events);
+    /* After its own challenged RST, the sender's findings were reported on that one. */
+    uint32_t already_reported = 0;
+    begin_reset(conn, seg, conn->ep[sender].aborted ? &already_reported : events);
     conn->reset = true;
     conn->rst_frame = seg->frame;
     conn->rst_sender = (uint8_t)sender;
@@ -181,8 +184,10 @@ static enum tc_phase on_fin(struct tc_connection *conn, const struct tc_segment 
         conn->type = TC_TYPE_HALF_CLOSED;
 
     if (!rcv->fin_sent) {
-        conn->close_frame = seg->frame;
-        conn->active_side = side_of(conn, sender);
+        if (conn->close_frame == 0) { /* else a one-sided RST began the close */
+            conn->close_frame = seg->frame;
+            conn->active_side = side_of(conn, sender);
+        }
         return TC_PHASE_ACTIVE_FIN;
     }
     if (rcv->fin_acked || acks_fin_of(seg, rcv)) {
@@ -201,7 +206,7 @@ static void infer_unseen_fin(struct tc_connection *conn, const struct tc_segment
 {
     struct tc_endpoint *snd = &conn->ep[seg->sender], *rcv = &conn->ep[1u - seg->sender];
 
-    if (!has(seg, TC_FLAG_ACK) || rcv->fin_sent || !rcv->sent_any || seg->ack != rcv->snd_nxt + 1u)
+    if (!has(seg, TC_FLAG_ACK) || rcv->fin_sent || rcv->aborted || !rcv->sent_any || seg->ack != rcv->snd_nxt + 1u)
         return;
     rcv->fin_sent = true;
     rcv->fin_seq = rcv->snd_nxt;
@@ -209,7 +214,7 @@ static void infer_unseen_fin(struct tc_connection *conn, const struct tc_segment
     rcv->fin_passive = snd->fin_sent;
     if (conn->type == TC_TYPE_NONE)
         conn->type = TC_TYPE_HALF_CLOSED;
-    if (!snd->fin_sent) {
+    if (!snd->fin_sent && conn->close_frame == 0) {
         conn->close_frame = seg->frame; /* the first sign of the close */
         conn->active_side = side_of(conn, 1u - seg->sender);
     }
@@ -281,7 +286,10 @@ static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_
         conn->challenge_pending = true;
         conn->challenger = (uint8_t)receiver;
         if (!conn->ep[seg->sender].aborted) {
-            conn->close_by_abort = conn->close_frame == 0;
+            if (conn->close_frame == 0) {
+                conn->close_by_abort = true;
+                conn->close_aborter = (uint8_t)seg->sender;
+            }
             begin_reset(conn, seg, events);
             conn->ep[seg->sender].aborted = true;
             conn->abort_frame = seg->frame;
@@ -293,6 +301,38 @@ static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_
     if (tc_state_at(conn, config, receiver, seg->time_ns) == TC_TIME_WAIT)
         *events |= TC_EV_TIME_WAIT_ASSASSINATION; /* RFC 1337; Linux then drops its TIME-WAIT socket */
     return on_rst(conn, seg, events);
+}
+
+/* The one-sided RST that began the close turned out not to be its sender's: the close begins
+ * with the first FIN instead, if there is one yet. */
+static void retract_abort_close(struct tc_connection *conn, unsigned endpoint)
+{
+    unsigned other = 1u - endpoint;
+
+    if (conn->ep[other].aborted) {
+        /* The peer's one-sided RST, which came after, begins the close now. */
+        conn->close_aborter = (uint8_t)other;
+        conn->close_frame = conn->abort_frame;
+        conn->active_side = side_of(conn, other);
+        return;
+    }
+    conn->close_by_abort = false;
+    conn->close_frame = 0;
+    conn->active_side = TC_SIDE_NONE;
+    conn->type = TC_TYPE_NONE;
+    for (unsigned i = 0; i < 2; i++) {
+        const struct tc_endpoint *ep = &conn->ep[i];
+        if (!ep->fin_sent || ep->fin_passive)
+            continue;
+        bool earlier = conn->close_frame == 0 || ep->fin_frame < conn->close_frame;
+        if (conn->active_side != TC_SIDE_NONE)
+            conn->active_side = TC_SIDE_BOTH; /* two active FINs: they crossed */
+        else
+            conn->active_side = side_of(conn, i);
+        if (earlier && ep->fin_frame != 0)
+            conn->close_frame = ep->fin_frame;
+        conn->type = conn->complete ? TC_TYPE_GRACEFUL : TC_TYPE_HALF_CLOSED;
+    }
 }
 
 /* A segment without RST. */
@@ -313,12 +353,8 @@ static enum tc_phase on_other_segment(struct tc_connection *conn, const struct t
         /* The sender of a one-sided RST carries on: that RST was not its own (injected, stale). */
         conn->ep[seg->sender].aborted = false;
         *events |= TC_EV_SUSPECTED_RST_INJECTION;
-        if (conn->close_by_abort) {
-            conn->close_frame = 0;
-            conn->active_side = TC_SIDE_NONE;
-            conn->type = TC_TYPE_NONE;
-            conn->close_by_abort = false;
-        }
+        if (conn->close_by_abort && conn->close_aborter == seg->sender)
+            retract_abort_close(conn, seg->sender);
     }
     bool to_aborted = conn->ep[1u - seg->sender].aborted;
     if (to_aborted) {

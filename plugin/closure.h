@@ -47,7 +47,8 @@ enum tc_phase {
     TC_PHASE_AFTER_CLOSE,
     TC_PHASE_RST,
     TC_PHASE_AFTER_RST,
-    TC_PHASE_IGNORED_RST,   /* an RST a real stack would not act on (RFC 5961): nothing changes */
+    TC_PHASE_IGNORED_RST,   /* an RST its receiver does not act on (RFC 5961): the receiver stays as it
+                             * was; a challenged (in-window) RST's sender is CLOSED all the same */
     TC_PHASE_CHALLENGE_ACK, /* the ACK a stack answers an in-window, inexact RST with */
 };
 
@@ -138,7 +139,8 @@ struct tc_annotation {
     bool roles_guessed;
     uint32_t close_frame;    /* the connection's first FIN or RST */
     uint32_t acks_fin_frame; /* the FIN this segment acknowledges first, or 0 */
-    uint32_t rst_frame;      /* on TC_PHASE_AFTER_RST: the RST, else 0 */
+    uint32_t rst_frame;      /* on a segment sent after an RST (AFTER_RST, or to the sender of a
+                              * challenged RST): that RST, else 0 */
     uint32_t events;         /* enum tc_event bits */
     /* On an RST: */
     enum tc_rst_check rst_check;
@@ -198,6 +200,7 @@ struct tc_connection {
     uint8_t rst_sender;
     uint8_t last_sender;
     uint8_t challenger;      /* the endpoint expected to send a challenge ACK */
+    uint8_t close_aborter;   /* with close_by_abort: whose one-sided RST began the close */
     bool started : 1;
     bool roles_guessed : 1;
     bool reset : 1;

@@ -85,7 +85,10 @@ struct tc_config tcpclose_config(void)
 static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struct tcpclose_segment *result)
 {
     layer->seg.frame = pinfo->num;
-    layer->seg.time_ns = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    /* Clamped to about 2096 either side of 1970, so that times and their differences fit 64 bits
+     * (pcapng can store any time). */
+    gint64 secs = CLAMP((gint64)pinfo->abs_ts.secs, -G_GINT64_CONSTANT(4000000000), G_GINT64_CONSTANT(4000000000));
+    layer->seg.time_ns = secs * 1000000000 + pinfo->abs_ts.nsecs;
     struct tcpclose_conn *conn = connections_find(layer);
 
     const struct tc_config config = tcpclose_config();
