@@ -13,10 +13,7 @@ plugin=$1 capture=$2 expected=$3
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-"$here/run-tshark.sh" "$plugin" - -G plugins | grep -q 'tcpclose\.so' || {
-    echo "FAIL: tshark did not load $plugin (tshark -G plugins does not list tcpclose.so)" >&2
-    exit 1
-}
+"$here/require-plugin.sh" "$plugin"
 
 "$here/annotations.sh" "$plugin" "$capture" >"$out/two-pass"
 if ! diff -u "$expected" "$out/two-pass"; then

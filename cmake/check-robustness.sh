@@ -5,10 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 folder=$2
-"$here/run-tshark.sh" "$plugin" - -G plugins | grep -q 'tcpclose\.so' || {
-    echo "FAIL: tshark did not load $plugin" >&2
-    exit 1
-}
+"$here/require-plugin.sh" "$plugin"
 files=0 annotated=0 failed=0
 for capture in "$folder"/*.pcap "$folder"/*.pcapng; do
     [ -e "$capture" ] || continue

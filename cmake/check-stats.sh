@@ -21,10 +21,7 @@ shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$here/run-tshark.sh" "$plugin" - -G plugins | grep -q 'tcpclose\.so' || {
-    echo "FAIL: tshark did not load $plugin (tshark -G plugins does not list tcpclose.so)" >&2
-    exit 1
-}
+"$here/require-plugin.sh" "$plugin"
 
 rule=$(printf '%80s' '' | tr ' ' '=') # the lines that frame tcpclose's -z outputs
 # stats CAPTURE [-2] -z FORM...: tshark's statistics output alone.

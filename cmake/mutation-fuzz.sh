@@ -53,10 +53,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/mutants" "$work/failed"
 
-"$here/run-tshark.sh" "$plugin" - -G plugins | grep -q 'tcpclose\.so' || {
-    echo "FAIL: tshark did not load $plugin with $libasan preloaded" >&2
-    exit 1
-}
+"$here/require-plugin.sh" "$plugin"
 
 mapfile -t captures < <(find -H "$folder" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | LC_ALL=C sort)
 [ "${#captures[@]}" -gt 0 ] || { echo "FAIL: no captures in $folder" >&2; exit 1; }
