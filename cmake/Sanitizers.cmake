@@ -14,11 +14,14 @@
 #
 # Tests: asan.golden.<capture> for every capture with a golden.<capture> test,
 #        asan.robustness.public_captures when the public captures are present,
-#        asan.mutation: cmake/mutation-fuzz.sh over mutated copies of test-captures/.
+#        asan.mutation: cmake/mutation-fuzz.sh over mutated copies of test-captures/ and over
+#        files of random TCP frames from randpkt.
 
 option(TCPCLOSE_SANITIZERS "Build tcpclose_asan and run the sanitizer tests" ON)
 set(TCPCLOSE_MUTATION_COPIES 3 CACHE STRING
     "Mutated copies of each capture in test-captures/ that the asan.mutation test runs")
+set(TCPCLOSE_MUTATION_RANDPKT 20 CACHE STRING
+    "Files of 1000 random TCP frames (randpkt) that the asan.mutation test runs")
 
 if(TCPCLOSE_SANITIZERS)
   if(NOT CMAKE_C_COMPILER_ID STREQUAL "GNU")
@@ -70,9 +73,12 @@ if(TCPCLOSE_SANITIZERS)
     list(APPEND _asan_tests asan.robustness.public_captures)
   endif()
 
-  # Random byte errors (editcap -E) in copies of the crafted captures; see mutation-fuzz.sh.
+  # Random byte errors (editcap -E) in copies of the crafted captures, and random TCP frames
+  # (randpkt); see mutation-fuzz.sh.  With the defaults, 240 copies and 20,000 random frames,
+  # about 2 minutes on 2 cores (the random frames about 15 s of it).
   add_test(NAME asan.mutation
-           COMMAND "${PROJECT_SOURCE_DIR}/cmake/mutation-fuzz.sh" $<TARGET_FILE:tcpclose_asan>
+           COMMAND "${CMAKE_COMMAND}" -E env "MUTATION_RANDPKT=${TCPCLOSE_MUTATION_RANDPKT}"
+                   "${PROJECT_SOURCE_DIR}/cmake/mutation-fuzz.sh" $<TARGET_FILE:tcpclose_asan>
                    "${TCPCLOSE_LIBASAN}" "${TCPCLOSE_MUTATION_COPIES}" "${TCPCLOSE_CAPTURES}")
   set_tests_properties(asan.mutation PROPERTIES TIMEOUT 600)
   list(APPEND _asan_tests asan.mutation)

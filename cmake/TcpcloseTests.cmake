@@ -1,6 +1,7 @@
 # TcpcloseTests.cmake - the test suite: unit tests of the state machine, a golden test per
-# capture in test-captures/, the capture generator's reproducibility, and a robustness run over
-# the public captures beside the checkout.
+# capture in test-captures/, the capture generator's reproducibility, a robustness run over
+# the public captures beside the checkout, and tcpclose's memory on 1 GiB of connections that
+# never close.
 
 set(TCPCLOSE_CAPTURES "${PROJECT_SOURCE_DIR}/test-captures")
 
@@ -24,6 +25,17 @@ add_executable(make-captures test-captures/make-captures.c)
 target_link_libraries(make-captures PRIVATE "${PCAP_LIBRARY}")
 add_test(NAME generator.reproducible
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-generator.sh" $<TARGET_FILE:make-captures> "${TCPCLOSE_CAPTURES}")
+
+# Memory bounded by connections, not packets: 1 GiB of connections that never close, written by
+# make-never-closing (optimised: 1 GiB in about 2 s) and read by tshark with tcpclose enabled and
+# disabled; see check-bounded-memory.sh.  About 40 s; 1.2 GB in TMPDIR while it runs.
+add_executable(make-never-closing test-captures/make-never-closing.c)
+target_link_libraries(make-never-closing PRIVATE "${PCAP_LIBRARY}")
+target_compile_options(make-never-closing PRIVATE -O2)
+add_test(NAME robustness.never_closing
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-bounded-memory.sh" $<TARGET_FILE:tcpclose>
+                 $<TARGET_FILE:make-never-closing>)
+set_tests_properties(robustness.never_closing PROPERTIES TIMEOUT 300 COST 100)
 
 # Real captures from open projects (../shared/captures/public, present on the project's machines
 # and in CI): no crash, no dissector error, agreement with Wireshark's fin_active.
