@@ -21,7 +21,7 @@ static uint32_t fin_seq_of(const struct tc_segment *seg)
 /* The sequence number after everything this segment carries. */
 static uint32_t end_of(const struct tc_segment *seg)
 {
-    return fin_seq_of(seg) + (has(seg, TC_FLAG_FIN) ? 1u : 0u);
+    return seq_end(seg->seq, seg->payload_len, seg->flags);
 }
 
 /* True when seg acknowledges the FIN of endpoint ep: its ACK reaches FIN seq + 1. */
@@ -416,7 +416,7 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
     }
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
-    ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack, .end = end,
+    ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack,
                                .payload_len = seg->payload_len, .flags = seg->flags};
     ep->sent_any = true;
 }

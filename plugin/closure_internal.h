@@ -11,6 +11,12 @@ static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0;
 
 static inline bool has(const struct tc_segment *seg, uint16_t flag) { return (seg->flags & flag) != 0; }
 
+/* The sequence number after a segment: SYN and FIN take one each (RFC 9293 3.4). */
+static inline uint32_t seq_end(uint32_t seq, uint32_t payload_len, uint16_t flags)
+{
+    return seq + payload_len + ((flags & TC_FLAG_SYN) ? 1u : 0u) + ((flags & TC_FLAG_FIN) ? 1u : 0u);
+}
+
 /* rst.c: what the receiver of an RST does with it, and why it was sent. */
 const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const struct tc_segment *rst);
 enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst);

@@ -76,6 +76,12 @@ struct frame_result {
     struct tcpclose_segment segment[];
 };
 
+nstime_t ns_to_nstime(gint64 ns)
+{
+    /* Both parts truncate toward zero, so a negative time keeps Wireshark's sign convention. */
+    return (nstime_t)NSTIME_INIT_SECS_NSECS((time_t)(ns / 1000000000), (int)(ns % 1000000000));
+}
+
 struct tc_config tcpclose_config(void)
 {
     return (struct tc_config){(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
@@ -104,13 +110,13 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
             result->rst_text = tvb_format_text(wmem_file_scope(), layer->tvb, layer->payload_offset, MIN(shown, 256));
     }
     if (result->ann.close_frame == pinfo->num)
-        conn->close_ts = pinfo->abs_ts;
+        conn->close_time_ns = layer->seg.time_ns;
     if (conn->machine.complete_frame == pinfo->num)
-        conn->complete_ts = pinfo->abs_ts;
-    nstime_delta(&result->since_close, &pinfo->abs_ts, &conn->close_ts);
+        conn->complete_time_ns = layer->seg.time_ns;
+    result->since_close_ns = layer->seg.time_ns - conn->close_time_ns;
     result->conn = conn;
-    result->seg = layer->seg;
-    result->stream = layer->stream;
+    result->payload_len = layer->seg.payload_len;
+    result->flags = layer->seg.flags;
     result->sender_endpoint = (guint8)layer->seg.sender;
     return TRUE;
 }
@@ -205,12 +211,12 @@ static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *it
 
 /* On a connection's last segment, once the whole capture is known: what a capture taken at one
  * point cannot tell about the endpoints' states (issue of the capture point, not of tcpclose). */
-static const char *cannot_know(const struct tcpclose_segment *r)
+static const char *cannot_know(const struct tcpclose_segment *r, guint32 frame)
 {
     const struct tc_connection *machine = &r->conn->machine;
     enum tc_state client = r->ann.client_state, server = r->ann.server_state;
 
-    if (r->seg.frame != machine->last_frame || machine->reset)
+    if (frame != machine->last_frame || machine->reset)
         return NULL;
     if (r->ann.phase == TC_PHASE_FINAL_ACK)
         return "if this ACK was lost beyond the capture point, its receiver is still in LAST_ACK or CLOSING "
@@ -254,7 +260,7 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                            tc_state_name(ann->client_state), tc_state_name(ann->server_state));
     proto_tree *st = proto_item_add_subtree(ti, ett_tcpclose);
 
-    proto_item_set_generated(proto_tree_add_uint(st, hf_stream, NULL, 0, 0, r->stream));
+    proto_item_set_generated(proto_tree_add_uint(st, hf_stream, NULL, 0, 0, r->conn->stream));
     add_string(st, hf_phase, phase);
     add_string(st, hf_sender, tc_role_name(ann->sender));
     if (ann->active_side != TC_SIDE_NONE) /* none yet: an ignored RST before any close */
@@ -268,8 +274,10 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (ann->roles_guessed)
         proto_item_append_text(guessed, " (no SYN captured: the well-known or lower port is the server's)");
     add_frame(st, hf_close_frame, ann->close_frame);
-    if (ann->close_frame != 0) /* else an RST ignored before any close */
-        proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &r->since_close));
+    if (ann->close_frame != 0) { /* else an RST ignored before any close */
+        nstime_t since = ns_to_nstime(r->since_close_ns);
+        proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &since));
+    }
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
     if (ann->rst_check != TC_RST_CHECK_NONE) {
@@ -281,7 +289,7 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (ann->rst_cause != TC_CAUSE_NONE) {
         add_string(st, hf_rst_cause, tc_cause_name(ann->rst_cause));
         add_frame(st, hf_rst_answers, ann->rst_answers_frame);
-        nstime_t idle = NSTIME_INIT_SECS_NSECS(ann->idle_before_rst_ns / 1000000000, ann->idle_before_rst_ns % 1000000000);
+        nstime_t idle = ns_to_nstime(ann->idle_before_rst_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_rst, NULL, 0, 0, &idle));
     }
     if (r->rst_text != NULL)
@@ -290,7 +298,7 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     add_events(pinfo, ti, ann);
     if (final && carries_fin(ann->phase))
         add_fin_outcome(pinfo, st, ti, r);
-    const char *unknowable = final ? cannot_know(r) : NULL;
+    const char *unknowable = final ? cannot_know(r, pinfo->num) : NULL;
     if (unknowable != NULL)
         add_string(st, hf_cannot_know, unknowable);
 }

@@ -8,16 +8,20 @@
 #include "connections.h"
 
 /* What tcpclose says about one closing segment: stored per frame on the first pass, drawn on
- * every pass, and the data of the "tcpclose" tap (queued for every closing segment drawn). */
+ * every pass, and the data of the "tcpclose" tap (queued for every closing segment drawn).
+ * Its frame is the frame it is stored with (pinfo->num for a tap listener). */
 struct tcpclose_segment {
     struct tc_annotation ann;
-    struct tc_segment seg;              /* the segment's own numbers */
-    const struct tcpclose_conn *conn;   /* its connection; final state on later passes */
-    nstime_t since_close;
-    const char *rst_text;               /* an RST's payload as text, or NULL */
-    guint32 stream;
-    guint8 sender_endpoint;
+    const struct tcpclose_conn *conn; /* its connection; final state on later passes */
+    const char *rst_text;             /* an RST's payload as text, or NULL */
+    gint64 since_close_ns;            /* time since ann.close_frame, when that is not 0 */
+    guint32 payload_len;
+    guint16 flags;                    /* TC_FLAG_* */
+    guint8 sender_endpoint;           /* its sender: conn->machine.ep[sender_endpoint] */
 };
+
+/* A time difference in nanoseconds as Wireshark's nstime_t. */
+nstime_t ns_to_nstime(gint64 ns);
 
 /* The timers the preferences set. */
 struct tc_config tcpclose_config(void);

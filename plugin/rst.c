@@ -53,7 +53,8 @@ const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const str
         return NULL;
     if (!has(rst, TC_FLAG_ACK))
         return (last->flags & TC_FLAG_ACK) && rst->seq == last->ack ? last : NULL;
-    return last->end != last->seq && rst->ack == last->end ? last : NULL;
+    uint32_t end = seq_end(last->seq, last->payload_len, last->flags);
+    return end != last->seq && rst->ack == end ? last : NULL;
 }
 
 enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc_config *config,

@@ -124,7 +124,8 @@ static GHashTable *aggs_new(void)
     return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
-static struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, gboolean matched)
+/* frame: the frame r was stored with (the tap's pinfo->num). */
+static struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, guint32 frame, gboolean matched)
 {
     struct conn_agg *agg = (struct conn_agg *)g_hash_table_lookup(aggs, r->conn);
 
@@ -134,15 +135,15 @@ static struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment
     }
     if (matched)
         agg->matched = TRUE;
-    if (agg->annotated && r->seg.frame <= agg->last_frame)
+    if (agg->annotated && frame <= agg->last_frame)
         return agg; /* seen already (a listener that outlives a pass) */
-    agg->last_frame = r->seg.frame;
+    agg->last_frame = frame;
     agg->annotated = TRUE;
     agg->client_state = r->ann.client_state;
     agg->server_state = r->ann.server_state;
     if (r->ann.phase == TC_PHASE_RST)
         agg->rst_cause = r->ann.rst_cause;
-    if ((r->seg.flags & TC_FLAG_RST) && r->ann.close_frame == r->seg.frame)
+    if ((r->flags & TC_FLAG_RST) && r->ann.close_frame == frame)
         agg->close_rst_cause = r->ann.rst_cause;
     for (int w = 0; w < W_COUNT; w++) {
         if (r->ann.events & warning_info[w].event)
@@ -176,12 +177,12 @@ static void format_endpoint(char *out, size_t size, const struct tcpclose_conn *
     char addr[INET6_ADDRSTRLEN] = "?";
 
     if (conn->addr_len == 16) {
-        if (inet_ntop(AF_INET6, conn->addr[endpoint], addr, sizeof addr) == NULL)
+        if (inet_ntop(AF_INET6, connection_address(conn, endpoint), addr, sizeof addr) == NULL)
             g_strlcpy(addr, "?", sizeof addr);
         snprintf(out, size, "[%s]:%u", addr, conn->port[endpoint]);
         return;
     }
-    if (conn->addr_len == 4 && inet_ntop(AF_INET, conn->addr[endpoint], addr, sizeof addr) == NULL)
+    if (conn->addr_len == 4 && inet_ntop(AF_INET, connection_address(conn, endpoint), addr, sizeof addr) == NULL)
         g_strlcpy(addr, "?", sizeof addr);
     snprintf(out, size, "%s:%u", addr, conn->port[endpoint]);
 }
@@ -209,9 +210,8 @@ static void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *ag
     f->close_frame = m->close_frame;
     f->finished = m->complete || m->reset;
     if (f->finished) {
-        nstime_t delta;
+        nstime_t delta = ns_to_nstime(conn->complete_time_ns - conn->close_time_ns);
         f->complete_frame = m->complete_frame;
-        nstime_delta(&delta, &conn->complete_ts, &conn->close_ts);
         f->duration = nstime_to_sec(&delta);
     }
     /* The states after the connection's last annotated segment; before any, its handshake's. */
@@ -338,10 +338,8 @@ struct tcp_numbers {
 };
 
 struct ladder_step {
-    const struct tcpclose_conn *conn;
-    struct tc_annotation ann;
-    struct tc_segment seg;
-    nstime_t since_close;
+    struct tcpclose_segment r;
+    guint32 frame;
 };
 
 struct cli_ctx {
@@ -364,15 +362,15 @@ static void cli_reset(void *tapdata)
         g_hash_table_remove_all(ctx->numbers);
 }
 
-static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
                                     const void *data, tap_flags_t flags)
 {
     struct cli_ctx *ctx = (struct cli_ctx *)tapdata;
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;
 
-    aggs_add(ctx->aggs, r, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
-    if (ctx->kind == CLI_LADDER && r->stream == ctx->stream) {
-        struct ladder_step step = {r->conn, r->ann, r->seg, r->since_close};
+    aggs_add(ctx->aggs, r, pinfo->num, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
+    if (ctx->kind == CLI_LADDER && r->conn->stream == ctx->stream) {
+        struct ladder_step step = {*r, pinfo->num};
         g_array_append_val(ctx->steps, step);
     }
     return TAP_PACKET_DONT_REDRAW;
@@ -639,18 +637,23 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
     for (guint i = 0; i < steps->len; i++) {
         const struct ladder_step *s = (const struct ladder_step *)g_ptr_array_index(steps, i);
         const struct tcp_numbers *n =
-            (const struct tcp_numbers *)g_hash_table_lookup(ctx->numbers, GUINT_TO_POINTER(s->seg.frame));
+            (const struct tcp_numbers *)g_hash_table_lookup(ctx->numbers, GUINT_TO_POINTER(s->frame));
         GString *label = g_string_new(NULL);
-        flag_names(label, s->seg.flags);
-        g_string_append_printf(label, " seq=%u", n != NULL ? n->seq : s->seg.seq);
-        if (s->seg.flags & TC_FLAG_ACK)
-            g_string_append_printf(label, " ack=%u", n != NULL ? n->ack : s->seg.ack);
-        if (s->seg.payload_len > 0)
-            g_string_append_printf(label, " len=%u", s->seg.payload_len);
-        if (s->ann.close_frame != 0)
-            g_string_append_printf(label, " #%u %.6f", s->seg.frame, nstime_to_sec(&s->since_close));
+        flag_names(label, s->r.flags);
+        /* Wireshark's own (relative) numbers, from the tcp tap; none when the TCP dissector
+         * stopped before tapping (a malformed header): then none are shown rather than guessed. */
+        if (n != NULL) {
+            g_string_append_printf(label, " seq=%u", n->seq);
+            if (s->r.flags & TC_FLAG_ACK)
+                g_string_append_printf(label, " ack=%u", n->ack);
+        }
+        if (s->r.payload_len > 0)
+            g_string_append_printf(label, " len=%u", s->r.payload_len);
+        nstime_t since = ns_to_nstime(s->r.since_close_ns);
+        if (s->r.ann.close_frame != 0)
+            g_string_append_printf(label, " #%u %.6f", s->frame, nstime_to_sec(&since));
         else
-            g_string_append_printf(label, " #%u -", s->seg.frame); /* before the close began */
+            g_string_append_printf(label, " #%u -", s->frame); /* before the close began */
         arrow = MAX(arrow, (guint)label->len + 10);
         g_ptr_array_add(labels, g_string_free(label, FALSE));
     }
@@ -668,24 +671,24 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
         const char *label = (const char *)g_ptr_array_index(labels, i);
         guint fill = arrow - 10 - (guint)strlen(label);
         GString *line = g_string_new(NULL);
-        const char *left = s->ann.client_state != client ? tc_state_name(s->ann.client_state) : "";
-        const char *right = s->ann.server_state != server ? tc_state_name(s->ann.server_state) : "";
+        const char *left = s->r.ann.client_state != client ? tc_state_name(s->r.ann.client_state) : "";
+        const char *right = s->r.ann.server_state != server ? tc_state_name(s->r.ann.server_state) : "";
 
-        g_string_append_printf(line, "%-*s  %s ", STATE_WIDTH, left, s->ann.sender == TC_CLIENT ? "----" : "<---");
+        g_string_append_printf(line, "%-*s  %s ", STATE_WIDTH, left, s->r.ann.sender == TC_CLIENT ? "----" : "<---");
         g_string_append_printf(line, "%s ", label);
         for (guint d = 0; d < fill; d++)
             g_string_append_c(line, '-');
-        g_string_append(line, s->ann.sender == TC_CLIENT ? "--->" : "----");
-        g_string_append_printf(line, "  %-*s  %s", STATE_WIDTH, right, tc_phase_name(s->ann.phase));
-        if (s->ann.rst_check == TC_RST_CHALLENGED || s->ann.rst_check == TC_RST_OUT_OF_WINDOW)
-            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->ann.rst_check),
-                                   tc_cause_name(s->ann.rst_cause));
-        else if (s->ann.rst_cause != TC_CAUSE_NONE)
-            g_string_append_printf(line, " (cause %s)", tc_cause_name(s->ann.rst_cause));
+        g_string_append(line, s->r.ann.sender == TC_CLIENT ? "--->" : "----");
+        g_string_append_printf(line, "  %-*s  %s", STATE_WIDTH, right, tc_phase_name(s->r.ann.phase));
+        if (s->r.ann.rst_check == TC_RST_CHALLENGED || s->r.ann.rst_check == TC_RST_OUT_OF_WINDOW)
+            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->r.ann.rst_check),
+                                   tc_cause_name(s->r.ann.rst_cause));
+        else if (s->r.ann.rst_cause != TC_CAUSE_NONE)
+            g_string_append_printf(line, " (cause %s)", tc_cause_name(s->r.ann.rst_cause));
         printf("%s\n", line->str);
         g_string_free(line, TRUE);
-        client = s->ann.client_state;
-        server = s->ann.server_state;
+        client = s->r.ann.client_state;
+        server = s->r.ann.server_state;
     }
     g_ptr_array_free(labels, TRUE);
 }
@@ -707,7 +710,7 @@ static void ladder_conn(const struct tcpclose_conn *conn, void *user)
     GPtrArray *steps = g_ptr_array_new();
     for (guint i = 0; i < ctx->steps->len; i++) {
         struct ladder_step *s = &g_array_index(ctx->steps, struct ladder_step, i);
-        if (s->conn == conn)
+        if (s->r.conn == conn)
             g_ptr_array_add(steps, s);
     }
     draw_ladder_of(ctx, &f, steps);
@@ -996,11 +999,11 @@ static tap_packet_status gui_packet(void *tapdata, packet_info *pinfo, epan_diss
     return TAP_PACKET_REDRAW;
 }
 
-static tap_packet_status gui_helper_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+static tap_packet_status gui_helper_packet(void *tapdata _U_, packet_info *pinfo, epan_dissect_t *edt _U_,
                                            const void *data, tap_flags_t flags _U_)
 {
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;
-    const struct conn_agg *agg = aggs_add(gui_aggs, r, TRUE);
+    const struct conn_agg *agg = aggs_add(gui_aggs, r, pinfo->num, TRUE);
     guint index = GPOINTER_TO_UINT(g_hash_table_lookup(gui_rows, r->conn));
 
     if (gui_table != NULL && index != 0 && index <= gui_table->num_elements) {
@@ -1313,7 +1316,7 @@ static void tree_init(stats_tree *st)
     }
 }
 
-static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
                                      const void *data, tap_flags_t flags)
 {
     struct tree_state *s = tree_states != NULL ? (struct tree_state *)g_hash_table_lookup(tree_states, st) : NULL;
@@ -1321,7 +1324,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
 
     if (s == NULL)
         return TAP_PACKET_DONT_REDRAW;
-    const struct conn_agg *agg = aggs_add(s->aggs, r, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
+    const struct conn_agg *agg = aggs_add(s->aggs, r, pinfo->num, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
     if (!agg->matched)
         return TAP_PACKET_DONT_REDRAW;
     tree_update(st, s, r->conn);

@@ -11,12 +11,11 @@
 
 #include <epan/ftypes/ftypes.h>
 #include <epan/packet.h>
+#include <wsutil/pint.h>
 
 static int proto_ip = -1;
 static int proto_ipv6 = -1;
 static int proto_tcp = -1;
-static int proto_icmp = -1;
-static int proto_icmpv6 = -1;
 static int hf_tcp_len = -1;    /* present only when the whole TCP header and its length are known */
 static int hf_tcp_stream = -1;
 
@@ -25,17 +24,18 @@ void tcp_layers_init(void)
     proto_ip = proto_get_id_by_filter_name("ip");
     proto_ipv6 = proto_get_id_by_filter_name("ipv6");
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    proto_icmp = proto_get_id_by_filter_name("icmp");
-    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
     hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
 }
 
 GArray *tcp_layers_wanted_hfids(void)
 {
-    /* ICMP and ICMPv6 are asked for so that their items are real and hold the headers they
-     * quote: otherwise the tree would fake them and the quoted TCP would surface at the top. */
-    const int wanted[] = {proto_ip, proto_ipv6, proto_tcp, proto_icmp, proto_icmpv6, hf_tcp_len, hf_tcp_stream};
+    /* Only TCP's: whatever is asked for costs on every packet.  The IP, IPv6, ICMP and ICMPv6
+     * items need no asking: Wireshark never fakes an item at the top of the tree, so every
+     * protocol layer's item is there (and an ICMP error's item holds the headers it quotes).
+     * Asking for "ip" would also make the IPv4 dissector build its whole subtree, which it
+     * skips when nobody refers to it. */
+    const int wanted[] = {proto_tcp, hf_tcp_len, hf_tcp_stream};
     GArray *hfids = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
         if (wanted[i] > 0)
@@ -54,12 +54,14 @@ static void read_addresses(const field_info *ip_fi, struct tcp_layer *layer)
     gint start = ip_fi->start;
     guint8 version = tvb_get_guint8(tvb, start) >> 4;
     if (version == 4 && tvb_bytes_exist(tvb, start, 20)) {
-        tvb_memcpy(tvb, layer->src_addr, start + 12, 4);
-        tvb_memcpy(tvb, layer->dst_addr, start + 16, 4);
+        const guint8 *ip = tvb_get_ptr(tvb, start, 20);
+        memcpy(layer->src_addr, ip + 12, 4);
+        memcpy(layer->dst_addr, ip + 16, 4);
         layer->addr_len = 4;
     } else if (version == 6 && tvb_bytes_exist(tvb, start, 40)) {
-        tvb_memcpy(tvb, layer->src_addr, start + 8, 16);
-        tvb_memcpy(tvb, layer->dst_addr, start + 24, 16);
+        const guint8 *ip = tvb_get_ptr(tvb, start, 40);
+        memcpy(layer->src_addr, ip + 8, 16);
+        memcpy(layer->dst_addr, ip + 24, 16);
         layer->addr_len = 16;
     }
 }
@@ -116,16 +118,19 @@ static gboolean read_layer(proto_node *tcp_node, const field_info *ip_fi, struct
     if (!have_len || !have_stream || tcp_fi->ds_tvb == NULL || !tvb_bytes_exist(tcp_fi->ds_tvb, tcp_fi->start, 20))
         return FALSE;
 
+    /* One pointer to the fixed header rather than a bounds-checked read per field: this runs
+     * for every TCP segment of the capture. */
     tvbuff_t *tvb = tcp_fi->ds_tvb;
     gint start = tcp_fi->start;
-    layer->seg.src_port = tvb_get_ntohs(tvb, start);
-    layer->seg.dst_port = tvb_get_ntohs(tvb, start + 2);
-    layer->seg.seq = tvb_get_ntohl(tvb, start + 4);
-    layer->seg.ack = tvb_get_ntohl(tvb, start + 8);
-    layer->seg.flags = tvb_get_ntohs(tvb, start + 12) & 0x0fff;
-    layer->seg.window = tvb_get_ntohs(tvb, start + 14);
+    const guint8 *h = tvb_get_ptr(tvb, start, 20);
+    layer->seg.src_port = pntoh16(h);
+    layer->seg.dst_port = pntoh16(h + 2);
+    layer->seg.seq = pntoh32(h + 4);
+    layer->seg.ack = pntoh32(h + 8);
+    layer->seg.flags = pntoh16(h + 12) & 0x0fff;
+    layer->seg.window = pntoh16(h + 14);
     layer->tvb = tvb;
-    layer->payload_offset = start + (tvb_get_guint8(tvb, start + 12) >> 4) * 4;
+    layer->payload_offset = start + (h[12] >> 4) * 4;
     if (layer->seg.flags & TC_FLAG_SYN)
         read_window_shift(tvb, start, layer);
     read_addresses(ip_fi, layer);
