@@ -14,9 +14,9 @@ JOBS = [
      [("plain", "plain tshark"), ("tcpclose", "tcpclose")]),
     ("fields", "-T fields: `-e tcp.stream -e tcpclose.phase` vs `-e tcp.stream`",
      [("plain", "plain tshark"), ("tcpclose", "tcpclose"), ("lua", "Lua post-dissector")]),
-    ("conv", "-q -z conv,tcp, plugin loaded vs not",
-     [("plain", "plain tshark"), ("tcpclose", "tcpclose loaded"),
-      ("tcpclose-conns", "tcpclose -z tcpclose,conns")]),
+    ("conv", "-q: `-z tcpclose,conns` vs `-z conv,tcp`; and `-z conv,tcp` with the plugin loaded",
+     [("plain", "plain tshark -z conv,tcp"), ("tcpclose-conns", "tcpclose -z tcpclose,conns"),
+      ("tcpclose", "-z conv,tcp, tcpclose loaded")]),
 ]
 
 

@@ -7,7 +7,8 @@
 #   filter  tshark -r CAP -Y 'tcpclose.phase == "RST"'          vs  -Y 'tcp.flags.reset==1'
 #   fields  tshark -r CAP -T fields -e tcp.stream -e tcpclose.phase  vs  -e tcp.stream alone,
 #           and the Lua post-dissector bench/tcpclose.lua doing the tcpclose job
-#   conv    tshark -r CAP -q -z conv,tcp, with the plugin loaded    vs  without
+#   conv    tshark -r CAP -q -z tcpclose,conns (tcpclose's own per-connection table) vs plain
+#           tshark -r CAP -q -z conv,tcp; and -z conv,tcp with the plugin loaded
 # and prints a Markdown table (also saved as WORK/results/table.md).
 #
 # Usage: bench/run.sh [--quick] [--work DIR] [--plugin PATH] [--sizes "1m 4m"]
@@ -178,14 +179,6 @@ add_job() {
     cmds+=("$2")
 }
 
-# TODO(-z tcpclose,conns): the plugin's own per-connection statistics do not exist yet.  Once
-# `tshark -z tcpclose,conns` does, it is timed here against -z conv,tcp (the "conv" job) without
-# further edits: this probe turns the slot on.
-conns_tap=no
-if $P -r "$first" -c 1 -q -z tcpclose,conns >/dev/null 2>&1; then
-    conns_tap=yes
-fi
-
 for size in $sizes; do
     cap=$work/cap-$size.pcap
     names=() cmds=()
@@ -196,9 +189,7 @@ for size in $sizes; do
     add_job fields-lua "$N -X lua_script:$work/tcpclose.lua -r $cap -T fields -e tcp.stream -e tcpclose_lua.phase"
     add_job conv-plain "$N -r $cap -q -z conv,tcp"
     add_job conv-tcpclose "$P -r $cap -q -z conv,tcp"
-    if [ $conns_tap = yes ]; then # the TODO slot above
-        add_job conv-tcpclose-conns "$P -r $cap -q -z tcpclose,conns"
-    fi
+    add_job conv-tcpclose-conns "$P -r $cap -q -z tcpclose,conns"
     for j in "${!names[@]}"; do
         out=$work/results/$size-${names[$j]}
         rm -f "$out".*
