@@ -43,7 +43,7 @@
 # TCPCLOSE_MUTATION_RANDPKT randpkt files.
 # Thousands of copies, e.g. overnight or in a nightly CI job, from the build folder:
 #     ../cmake/mutation-fuzz.sh asan/tcpclose.so "$(gcc -print-file-name=libasan.so)" 100
-# (80 captures x 100 = 8,000 runs, about an hour on 2 cores), and with other seeds on other
+# (81 captures x 100 = 8,100 runs, about an hour on 2 cores), and with other seeds on other
 # nights: MUTATION_SEED=100001 ../cmake/mutation-fuzz.sh ...  Random frames alone, 200,000 of them:
 #     MUTATION_RANDPKT=200 ../cmake/mutation-fuzz.sh asan/tcpclose.so "$LIBASAN" 0
 # Other folders of captures work too:

@@ -261,6 +261,17 @@ static const struct step midclose_start[] = {
     PURE_ACK(C),      /* 4 */
 };
 
+/* server-close without its handshake: no SYN tells who the client is. */
+static const struct step odd_mid_connection[] = {
+    DATA(C, 100),     /* 1  capture starts mid-connection */
+    DATA(S, 200),     /* 2 */
+    PURE_ACK(C),      /* 3 */
+    FIN_ACK(S),       /* 4  server closes first */
+    PURE_ACK(C),      /* 5 */
+    FIN_ACK(C),       /* 6 */
+    PURE_ACK(S),      /* 7 */
+};
+
 static const struct step seq_wrap[] = {
     HANDSHAKE,        /* 1-3 */
     DATA(C, 200),     /* 4  C: 0xFFFFFF01 -> 0xFFFFFFC9 */
@@ -575,6 +586,7 @@ static const struct scenario scenarios[] = {
     { "rst-no-connection.pcap",    4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(rst_no_connection) },
     /* odd captures */
     { "odd-missing-fin.pcap",      4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_missing_fin) },
+    { "odd-mid-connection.pcap",   4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(odd_mid_connection) },
     { "odd-reordered.pcap",        4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_reordered) },
     { "odd-duplicated.pcap",       4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_duplicated) },
     { "odd-syn-fin.pcap",          4, { 54321, 80 },  { 1000, 5000 },              STEPS(odd_syn_fin) },
