@@ -5,19 +5,18 @@
 #    all with -q and no output, to split the cost:
 #      A  plain     -z conv,tcp            dissection without a protocol tree (the conv tap needs none;
 #                                          -z io,stat would: it asks for a tree)
-#      B  plain     -z conv,tcp -Y frame   + a (fake) protocol tree on every packet
-#      C  plain     -z conv,tcp -Y 'ip||ipv6||tcp||icmp||icmpv6||tcp.len||tcp.stream'
-#                                          + the items tcpclose asks for made real (and a filter)
-#      D  tcpclose  -z conv,tcp            the tree that tcpclose's wanted fields force + tcpclose
+#      B  plain     -z conv,tcp -Y frame   + a (fake) protocol tree on every packet: what tcpclose
+#                                          cost when it asked for TCP's fields (before tcp_front.c)
+#      D  tcpclose  -z conv,tcp            tcpclose in front of TCP, no tree
 #      E  tcpclose  -z conv,tcp --disable-protocol tcpclose
-#                                          does a disabled tcpclose still force the tree?
-#    C - A is what asking for fields costs, D - C what tcpclose's own code costs.
+#                                          what a disabled tcpclose still costs (a forwarding call)
 # 2. perf stat (software counters: this VM has no hardware ones) and perf record -e cpu-clock -g of
-#    C and D, and of the -T fields pair (F plain, G tcpclose: -T fields makes every item real):
+#    A and D, and of the -T fields pair (F plain, G tcpclose):
 #    shares per shared object, tcpclose's functions with their callees.
 # 3. callgrind on the first 100,000 packets (exact instruction counts, immune to other work on the
-#    machine) of A, C, D, E, F and G (PROFILE_CALLGRIND="A C D E F G"; "" re-reads the outputs): inclusive cost of
-#    epan_dissect_run_with_taps (all dissection), of dissect_tcpclose and of what it calls.
+#    machine) of A, D, E, F and G (PROFILE_CALLGRIND="A D E F G"; "" re-reads the outputs): inclusive
+#    cost of epan_dissect_run_with_taps (all dissection), of dissect_tcpclose (the analysis and
+#    drawing) and of the header reading in front of TCP (dissect_in_front_of_tcp minus TCP).
 # 4. The sizes of the records tcpclose keeps per connection and per closing segment (gdb), and
 #    how many closing segments a connection has, for the memory per connection.
 #
@@ -48,7 +47,6 @@ chmod a+rwx "$out"
 ts=$here/tshark-as-nobody.sh
 P="$ts $work/plugins $work/state"
 N="$ts $work/noplugins $work/state"
-fields="'ip||ipv6||tcp||icmp||icmpv6||tcp.len||tcp.stream'"
 log() { echo "== $*" >&2; }
 steps=${PROFILE_STEPS:-ladder perf callgrind sizes}
 want() { [[ " $steps " == *" $1 "* ]]; }
@@ -59,16 +57,15 @@ log "ladder on $cap"
 hyperfine --style basic --runs 3 --export-json "$out/ladder.json" --export-markdown "$out/ladder.md" \
     -n "A plain, no tree" "$N -r $cap -q -z conv,tcp" \
     -n "B plain, fake tree (-Y frame)" "$N -r $cap -q -z conv,tcp -Y frame" \
-    -n "C plain, tcpclose's items real (-Y ip||...||tcp.stream)" "$N -r $cap -q -z conv,tcp -Y $fields" \
     -n "D tcpclose" "$P -r $cap -q -z conv,tcp" \
     -n "E tcpclose disabled" "$P -r $cap -q -z conv,tcp --disable-protocol tcpclose" >&2
 fi
 
 # ---- 2. perf ----
-for v in C D F G; do
+for v in A D F G; do
     want perf || break
     case $v in
-    C) cmd="$N -r $cap -q -z conv,tcp -Y $fields" ;;
+    A) cmd="$N -r $cap -q -z conv,tcp" ;;
     D) cmd="$P -r $cap -q -z conv,tcp" ;;
     F) cmd="$N -r $cap -T fields -e tcp.stream" ;;
     G) cmd="$P -r $cap -T fields -e tcp.stream -e tcpclose.phase" ;;
@@ -84,7 +81,7 @@ done
 if want perf; then
     for v in D G; do
         perf report -i "$out/perf-$v.data" --stdio --children --sort symbol -g none 2>/dev/null | grep -v '^$' |
-            grep -E 'dissect_tcpclose|analyse_|draw_segment|tcp_layers|tc_process|connections_find|add_events|rst_' \
+            grep -E 'dissect_tcpclose|dissect_in_front_of_tcp|tcp_front|find_conversation|analyse_|draw_segment|tc_process|connections_find|add_events|rst_' \
             > "$out/perf-$v-tcpclose-children.txt" || true
     done
 fi
@@ -93,10 +90,9 @@ fi
 if want callgrind; then
 small=$work/cap-100k.pcap
 [ -s "$small" ] || { editcap -r "$cap" "$small" 1-100000 && chmod 644 "$small"; }
-for v in ${PROFILE_CALLGRIND-A C D E F G}; do
+for v in ${PROFILE_CALLGRIND-A D E F G}; do
     case $v in
     A) dir=noplugins args=(-q -z conv,tcp) ;;
-    C) dir=noplugins args=(-q -z conv,tcp -Y 'ip||ipv6||tcp||icmp||icmpv6||tcp.len||tcp.stream') ;;
     D) dir=plugins args=(-q -z conv,tcp) ;;
     E) dir=plugins args=(-q -z conv,tcp --disable-protocol tcpclose) ;;
     F) dir=noplugins args=(-T fields -e tcp.stream) ;;
@@ -114,10 +110,10 @@ done
 for v in D G; do
 [ -s "$out/callgrind-$v.out" ] || continue
 callgrind_annotate --inclusive=yes --tree=calling "$out/callgrind-$v.out" 2>/dev/null |
-    grep -E 'tcpclose|tcp_layers|tc_process|connections_|analyse_|draw_segment|proto_tree_add|p_add_proto_data|wmem_map|tap_queue' |
+    grep -E 'tcpclose|tcp_front|dissect_in_front_of_tcp|find_conversation|tc_process|connections_|analyse_|draw_segment|proto_tree_add|p_add_proto_data|wmem_map|tap_queue' |
     sed -n '1,80p' > "$out/callgrind-$v-tcpclose.txt" || true
 done
-for v in A C D E F G; do
+for v in A D E F G; do
     [ -s "$out/callgrind-$v.out" ] || continue
     echo "$v $(callgrind_annotate --inclusive=yes "$out/callgrind-$v.out" 2>/dev/null |
         grep -E 'PROGRAM TOTALS|epan_dissect_run_with_taps|packet-tcpclose.c:dissect_tcpclose' | awk '{print $1}' | tr '\n' ' ')"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-tshark.sh - runs tshark with a freshly built tcpclose plugin, as root too.
 #
-# Usage: run-tshark.sh PLUGIN.so CAPTURE|- [tshark arguments...]
+# Usage: run-tshark.sh PLUGIN.so|none CAPTURE|- [tshark arguments...]
+# "none" runs the same tshark, the same way, without the plugin (to compare against).
 # With TCPCLOSE_PRELOAD set (a sanitizer runtime), tshark runs with it preloaded, so that a
 # plugin built with sanitizers can load into Debian's tshark; any report makes tshark fail.
 #
@@ -17,7 +18,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
 mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/extcap"
-cp "$plugin" "$work/plugins/$version/epan/"
+if [ "$plugin" != none ]; then
+    cp "$plugin" "$work/plugins/$version/epan/"
+fi
 read_args=()
 if [ "$capture" != - ]; then
     cp "$capture" "$work/capture"

@@ -6,7 +6,7 @@
 #include <epan/packet.h>
 
 #include "closure.h"
-#include "tcp_layers.h"
+#include "tcp_front.h"
 
 /* Every connection of a capture has one, so it is kept small: 192 bytes for IPv4, 216 for IPv6
  * (see connections.c for how they are stored). */

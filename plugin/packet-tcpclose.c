@@ -2,11 +2,12 @@
  * storage and the tree.  The analysis itself is closure.c; this file only feeds it and shows
  * what it says.
  *
- * A post-dissector gets the TCP fields it asked for on the first pass only.  So the first pass
- * runs the state machine and stores each closing segment's annotation in file scope; every
- * pass draws from what was stored.  Single-pass tshark, tshark -2 and the GUI therefore show
- * the same annotations; facts that need later packets (was this FIN ever acknowledged?) are
- * read from the connection's final state and appear once the frame is visited again.
+ * tcp_front.c sees each TCP segment as TCP dissects it.  On the first pass the post-dissector
+ * takes those segments, runs the state machine and stores each closing segment's annotation in
+ * file scope; every pass draws from what was stored.  Single-pass tshark, tshark -2 and the GUI
+ * therefore show the same annotations; facts that need later packets (was this FIN ever
+ * acknowledged?) are read from the connection's final state and appear once the frame is
+ * visited again.
  */
 #include "packet-tcpclose.h"
 
@@ -20,7 +21,7 @@
 #include "closure.h"
 #include "connections.h"
 #include "stats.h"
-#include "tcp_layers.h"
+#include "tcp_front.h"
 
 static int proto_tcpclose = -1;
 static int hf_stream = -1;
@@ -121,13 +122,13 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
     return TRUE;
 }
 
-/* First pass: analyse every TCP layer of the frame; returns what to store, or NULL. */
-static struct frame_result *analyse_frame(packet_info *pinfo, proto_tree *tree)
+/* First pass: analyse the frame's TCP segments; returns what to store, or NULL. */
+static struct frame_result *analyse_frame(packet_info *pinfo)
 {
     struct tcp_layer layers[TCP_LAYERS_MAX];
     struct tcpclose_segment results[TCP_LAYERS_MAX];
     guint count = 0, truncated;
-    guint layer_count = tcp_layers_read(tree, layers, TCP_LAYERS_MAX, &truncated);
+    guint layer_count = tcp_front_take(pinfo, layers, TCP_LAYERS_MAX, &truncated);
 
     for (guint i = 0; i < layer_count; i++) {
         if (analyse_layer(pinfo, &layers[i], &results[count]))
@@ -308,7 +309,7 @@ static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     struct frame_result *result;
 
     if (!PINFO_FD_VISITED(pinfo)) {
-        result = analyse_frame(pinfo, tree);
+        result = analyse_frame(pinfo);
         if (result != NULL)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpclose, 0, result);
     } else {
@@ -453,18 +454,7 @@ void proto_register_tcpclose(void)
     tcpclose_register_stats(); /* -z tcpclose,... and the Statistics menu */
 }
 
-/* Runs when a file is opened, after preferences and --disable-protocol took effect.  Asking for
- * fields makes tshark build a protocol tree for every packet; a disabled tcpclose asks for none,
- * so that it costs nothing. */
-static void want_fields_if_enabled(void)
-{
-    gboolean enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tcpclose));
-    set_postdissector_wanted_hfids(tcpclose_handle, enabled ? tcp_layers_wanted_hfids() : NULL);
-}
-
 void proto_reg_handoff_tcpclose(void)
 {
-    tcp_layers_init();
-    set_postdissector_wanted_hfids(tcpclose_handle, tcp_layers_wanted_hfids());
-    register_init_routine(want_fields_if_enabled);
+    tcp_front_install(proto_tcpclose);
 }

@@ -47,40 +47,48 @@ static void table_cell(struct text_table *t, const char *format, ...)
     va_end(args);
 }
 
-static void table_print_row(const struct text_table *t, const guint *width, const char *const *row)
+/* Prints one row, each cell padded to its column's width; line is a reused buffer. */
+static void print_row(const struct column *columns, guint ncolumns, const guint *width, const char *const *row,
+                      GString *line)
 {
-    GString *line = g_string_new(NULL);
-    for (guint c = 0; c < t->ncolumns; c++) {
+    g_string_truncate(line, 0);
+    for (guint c = 0; c < ncolumns; c++) {
         guint pad = width[c] - (guint)g_utf8_strlen(row[c], -1);
         if (c > 0)
             g_string_append(line, "  ");
-        if (t->columns[c].right)
-            g_string_append_printf(line, "%*s%s", (int)pad, "", row[c]);
-        else if (c + 1 < t->ncolumns)
-            g_string_append_printf(line, "%s%*s", row[c], (int)pad, "");
-        else
-            g_string_append(line, row[c]);
+        if (columns[c].right)
+            while (pad-- > 0)
+                g_string_append_c(line, ' ');
+        g_string_append(line, row[c]);
+        if (!columns[c].right && c + 1 < ncolumns)
+            while (pad-- > 0)
+                g_string_append_c(line, ' ');
     }
-    printf("%s\n", line->str);
-    g_string_free(line, TRUE);
+    g_string_append_c(line, '\n');
+    fputs(line->str, stdout);
+}
+
+static void widen(guint *width, guint ncolumns, const char *const *row)
+{
+    for (guint c = 0; c < ncolumns; c++)
+        width[c] = MAX(width[c], (guint)g_utf8_strlen(row[c], -1));
 }
 
 static void table_print_free(struct text_table *t)
 {
     guint *width = g_new0(guint, t->ncolumns);
     const char **titles = g_new0(const char *, t->ncolumns);
+    GString *line = g_string_new(NULL);
 
-    for (guint c = 0; c < t->ncolumns; c++) {
+    for (guint c = 0; c < t->ncolumns; c++)
         titles[c] = t->columns[c].title;
-        width[c] = (guint)g_utf8_strlen(titles[c], -1);
-    }
-    for (guint i = 0; i < t->cells->len; i++) {
-        guint len = (guint)g_utf8_strlen((const char *)g_ptr_array_index(t->cells, i), -1);
-        width[i % t->ncolumns] = MAX(width[i % t->ncolumns], len);
-    }
-    table_print_row(t, width, titles);
+    widen(width, t->ncolumns, titles);
     for (guint i = 0; i + t->ncolumns <= t->cells->len; i += t->ncolumns)
-        table_print_row(t, width, (const char *const *)&t->cells->pdata[i]);
+        widen(width, t->ncolumns, (const char *const *)&t->cells->pdata[i]);
+    print_row(t->columns, t->ncolumns, width, titles, line);
+    for (guint i = 0; i + t->ncolumns <= t->cells->len; i += t->ncolumns)
+        print_row(t->columns, t->ncolumns, width, (const char *const *)&t->cells->pdata[i], line);
+    g_string_free(line, TRUE);
     g_ptr_array_free(t->cells, TRUE);
     g_free(titles);
     g_free(width);
@@ -161,26 +169,35 @@ static tap_packet_status ladder_tcp_packet(void *tapdata, packet_info *pinfo, ep
 /* The connections a view shows: all of them, or with a filter those with a matching closing segment. */
 struct select_args {
     struct cli_ctx *ctx;
-    GArray *facts;
+    GPtrArray *conns;
 };
 
 static void select_conn(const struct tcpclose_conn *conn, void *user)
 {
     struct select_args *args = (struct select_args *)user;
-    const struct conn_agg *agg = (const struct conn_agg *)g_hash_table_lookup(args->ctx->aggs, conn);
-    struct conn_facts f;
 
-    if (args->ctx->filter != NULL && (agg == NULL || !agg->matched))
-        return;
-    facts_of(conn, agg, TRUE, &f);
-    g_array_append_val(args->facts, f);
+    if (args->ctx->filter != NULL) {
+        const struct conn_agg *agg = (const struct conn_agg *)g_hash_table_lookup(args->ctx->aggs, conn);
+        if (agg == NULL || !agg->matched)
+            return;
+    }
+    g_ptr_array_add(args->conns, (gpointer)conn);
 }
 
-static GArray *select_conns(struct cli_ctx *ctx)
+/* The connections to show, in order of appearance.  Only pointers: each view works out a
+ * connection's facts when it needs them, so that 100,000 connections cost 800 kB here. */
+static GPtrArray *select_conns(struct cli_ctx *ctx)
 {
-    struct select_args args = {ctx, g_array_new(FALSE, FALSE, sizeof(struct conn_facts))};
+    struct select_args args = {ctx, g_ptr_array_new()};
     connections_foreach(select_conn, &args);
-    return args.facts;
+    return args.conns;
+}
+
+static void facts_of_selected(const struct cli_ctx *ctx, const GPtrArray *conns, guint i, gboolean with_addresses,
+                              struct conn_facts *f)
+{
+    const struct tcpclose_conn *conn = (const struct tcpclose_conn *)g_ptr_array_index(conns, i);
+    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), with_addresses, f);
 }
 
 static void print_filter(const struct cli_ctx *ctx)
@@ -188,51 +205,80 @@ static void print_filter(const struct cli_ctx *ctx)
     printf("Filter: %s\n", ctx->filter != NULL ? ctx->filter : "none");
 }
 
-static void draw_conns(const struct cli_ctx *ctx, GArray *facts)
+#define CONN_COLUMNS 12
+#define CELL_SIZE 64 /* the longest cell, an IPv6 address and port, is 47 bytes */
+
+/* The cells of one connection's line. */
+static void conn_row(const struct conn_facts *f, char cell[CONN_COLUMNS][CELL_SIZE])
 {
-    static const struct column columns[] = {
+    snprintf(cell[0], CELL_SIZE, "%u", f->conn->stream);
+    g_strlcpy(cell[1], f->client, CELL_SIZE);
+    g_strlcpy(cell[2], f->server, CELL_SIZE);
+    g_strlcpy(cell[3], type_token(f->type), CELL_SIZE);
+    g_strlcpy(cell[4], f->side == TC_SIDE_NONE ? "-" : tc_side_name(f->side), CELL_SIZE);
+    g_strlcpy(cell[5], f->cause == TC_CAUSE_NONE ? "-" : tc_cause_name(f->cause), CELL_SIZE);
+    if (f->close_frame != 0)
+        snprintf(cell[6], CELL_SIZE, "%u", f->close_frame);
+    else
+        g_strlcpy(cell[6], "-", CELL_SIZE);
+    if (f->finished) {
+        snprintf(cell[7], CELL_SIZE, "%u", f->complete_frame);
+        snprintf(cell[8], CELL_SIZE, "%.6f", f->duration);
+    } else {
+        g_strlcpy(cell[7], "-", CELL_SIZE);
+        g_strlcpy(cell[8], "-", CELL_SIZE);
+    }
+    g_strlcpy(cell[9], tc_state_name(f->client_state), CELL_SIZE);
+    g_strlcpy(cell[10], tc_state_name(f->server_state), CELL_SIZE);
+    snprintf(cell[11], CELL_SIZE, "%u", f->warnings);
+}
+
+static void draw_conns(const struct cli_ctx *ctx, const GPtrArray *conns)
+{
+    static const struct column columns[CONN_COLUMNS] = {
         {"stream", TRUE},   {"client", FALSE},      {"server", FALSE},   {"type", FALSE},
         {"active", FALSE},  {"rst cause", FALSE},   {"close", TRUE},     {"complete", TRUE},
         {"duration", TRUE}, {"client state", FALSE}, {"server state", FALSE}, {"warnings", TRUE},
     };
-    struct text_table t;
+    struct conn_facts f;
+    char cell[CONN_COLUMNS][CELL_SIZE];
+    const char *row[CONN_COLUMNS], *titles[CONN_COLUMNS];
+    guint width[CONN_COLUMNS] = {0};
+    GString *line = g_string_new(NULL);
 
     printf("\n%s\nTCP connection closures (tcpclose): one line per connection, in order of appearance\n", RULE);
     print_filter(ctx);
-    table_init(&t, columns, G_N_ELEMENTS(columns));
-    for (guint i = 0; i < facts->len; i++) {
-        const struct conn_facts *f = &g_array_index(facts, struct conn_facts, i);
-        table_cell(&t, "%u", f->conn->stream);
-        table_cell(&t, "%s", f->client);
-        table_cell(&t, "%s", f->server);
-        table_cell(&t, "%s", type_token(f->type));
-        table_cell(&t, "%s", f->side == TC_SIDE_NONE ? "-" : tc_side_name(f->side));
-        table_cell(&t, "%s", f->cause == TC_CAUSE_NONE ? "-" : tc_cause_name(f->cause));
-        if (f->close_frame != 0)
-            table_cell(&t, "%u", f->close_frame);
-        else
-            table_cell(&t, "-");
-        if (f->finished) {
-            table_cell(&t, "%u", f->complete_frame);
-            table_cell(&t, "%.6f", f->duration);
-        } else {
-            table_cell(&t, "-");
-            table_cell(&t, "-");
-        }
-        table_cell(&t, "%s", tc_state_name(f->client_state));
-        table_cell(&t, "%s", tc_state_name(f->server_state));
-        table_cell(&t, "%u", f->warnings);
+    for (guint c = 0; c < CONN_COLUMNS; c++) {
+        titles[c] = columns[c].title;
+        row[c] = cell[c];
     }
-    table_print_free(&t);
+    /* Two passes, widths then lines, each formatting the row again: a table of 100,000
+     * connections is never held whole. */
+    widen(width, CONN_COLUMNS, titles);
+    for (guint i = 0; i < conns->len; i++) {
+        facts_of_selected(ctx, conns, i, TRUE, &f);
+        conn_row(&f, cell);
+        widen(width, CONN_COLUMNS, row);
+    }
+    print_row(columns, CONN_COLUMNS, width, titles, line);
+    for (guint i = 0; i < conns->len; i++) {
+        facts_of_selected(ctx, conns, i, TRUE, &f);
+        conn_row(&f, cell);
+        print_row(columns, CONN_COLUMNS, width, row, line);
+    }
+    g_string_free(line, TRUE);
     printf("%s\n", RULE);
 }
 
-static void draw_csv(GArray *facts)
+static void draw_csv(const struct cli_ctx *ctx, const GPtrArray *conns)
 {
+    struct conn_facts facts;
+    const struct conn_facts *f = &facts;
+
     printf("stream,client,server,type,active_side,rst_cause,close_frame,complete_frame,close_duration,"
            "client_state,server_state,warnings\n");
-    for (guint i = 0; i < facts->len; i++) {
-        const struct conn_facts *f = &g_array_index(facts, struct conn_facts, i);
+    for (guint i = 0; i < conns->len; i++) {
+        facts_of_selected(ctx, conns, i, TRUE, &facts);
         char close_frame[16] = "", complete_frame[16] = "", duration[32] = "";
         if (f->close_frame != 0)
             snprintf(close_frame, sizeof close_frame, "%u", f->close_frame);
@@ -247,8 +293,10 @@ static void draw_csv(GArray *facts)
     }
 }
 
-static void draw_summary(const struct cli_ctx *ctx, GArray *facts)
+static void draw_summary(const struct cli_ctx *ctx, const GPtrArray *conns)
 {
+    struct conn_facts facts;
+    const struct conn_facts *f = &facts;
     guint by_type[TYPE_ROWS][4] = {{0}}; /* CLIENT, SERVER, BOTH, total */
     guint by_cause[CAUSES] = {0};
     guint warn_conns[W_COUNT] = {0}, warn_count[W_COUNT] = {0};
@@ -256,8 +304,8 @@ static void draw_summary(const struct cli_ctx *ctx, GArray *facts)
     GArray *durations = g_array_new(FALSE, FALSE, sizeof(double));
     struct text_table t;
 
-    for (guint i = 0; i < facts->len; i++) {
-        const struct conn_facts *f = &g_array_index(facts, struct conn_facts, i);
+    for (guint i = 0; i < conns->len; i++) {
+        facts_of_selected(ctx, conns, i, FALSE, &facts);
         int row = row_of_type(f->type), column = column_of_side(f->side);
         if (column >= 0)
             by_type[row][column]++;
@@ -281,7 +329,7 @@ static void draw_summary(const struct cli_ctx *ctx, GArray *facts)
 
     printf("\n%s\nTCP connection closures (tcpclose): summary\n", RULE);
     print_filter(ctx);
-    printf("Connections: %u\n", facts->len);
+    printf("Connections: %u\n", conns->len);
     printf("  began closing: %u\n", began);
     printf("  still open at the end: %u (never began closing: %u, closing not completed: %u)\n",
            never_closing + not_completed, never_closing, not_completed);
@@ -501,21 +549,21 @@ static void cli_draw(void *tapdata)
         draw_ladder(ctx);
         return;
     }
-    GArray *facts = select_conns(ctx);
+    GPtrArray *conns = select_conns(ctx);
     switch (ctx->kind) {
     case CLI_CONNS:
-        draw_conns(ctx, facts);
+        draw_conns(ctx, conns);
         break;
     case CLI_CSV:
-        draw_csv(facts);
+        draw_csv(ctx, conns);
         break;
     case CLI_SUMMARY:
-        draw_summary(ctx, facts);
+        draw_summary(ctx, conns);
         break;
     case CLI_LADDER:
         break;
     }
-    g_array_free(facts, TRUE);
+    g_ptr_array_free(conns, TRUE);
 }
 
 static void cli_finish(void *tapdata)

@@ -1,0 +1,182 @@
+/* tcp_front.c - tcpclose's place in front of the TCP dissector, where it sees every segment.
+ *
+ * Why not ask for TCP's fields, as a post-dissector usually does: asking for any field makes
+ * tshark build a protocol tree for every packet, and filling that tree costs TCP more than
+ * tcpclose's whole analysis (the benchmark in the README measured +25% on a tree-less job).
+ * Without a tree, though, a post-dissector cannot see a TCP header, and the "tcp" tap runs only
+ * after the post-dissectors.
+ *
+ * So tcpclose takes TCP's entry in the "ip.proto" table (which every IPv4, IPv6 and tunnel
+ * path goes through) with a handle that belongs to no protocol: it adds no layer and changes
+ * nothing the user sees.  It reads the fixed header from the bytes it is handed, passes the
+ * segment to TCP unchanged, and keeps the header until the post-dissector takes it; by then TCP
+ * has given the segment its conversation, which holds the stream number.  (Done here, right
+ * after TCP, it would need a TRY block for the segments TCP throws on: a post-dissector runs in
+ * any case.)  The checks below are TCP's own, so a segment is analysed exactly when TCP
+ * computes its tcp.len.
+ */
+#include "tcp_front.h"
+
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/ipproto.h>
+#include <wsutil/pint.h>
+
+#define TCP_FIXED_HEADER 20
+
+static dissector_handle_t tcp_handle;
+static int proto_tcp = -1;
+static protocol_t *tcp_protocol, *analyser; /* for their enabled flags */
+
+/* What the first pass saw of the frame being dissected, until the post-dissector takes it. */
+struct pending_layer {
+    struct tcp_layer layer;
+    address src, dst; /* as TCP was handed them; payload dissectors may change pinfo's */
+};
+static struct {
+    guint32 frame;
+    unsigned count;
+    unsigned cut_short;
+    struct pending_layer item[TCP_LAYERS_MAX];
+} pending;
+
+/* Finds the window scale option (kind 3, RFC 7323) among a SYN's options. */
+static void read_window_shift(tvbuff_t *tvb, gint header_len, struct tcp_layer *layer)
+{
+    if (header_len <= TCP_FIXED_HEADER || !tvb_bytes_exist(tvb, 0, header_len))
+        return;
+    for (gint at = TCP_FIXED_HEADER; at < header_len;) {
+        guint8 kind = tvb_get_guint8(tvb, at);
+        if (kind == 0) /* end of option list */
+            return;
+        if (kind == 1) { /* no-operation */
+            at++;
+            continue;
+        }
+        if (at + 1 >= header_len)
+            return;
+        guint8 len = tvb_get_guint8(tvb, at + 1);
+        if (len < 2 || at + len > header_len)
+            return; /* malformed: stop rather than guess */
+        if (kind == 3 && len == 3) {
+            layer->seg.has_window_shift = true;
+            layer->seg.window_shift = tvb_get_guint8(tvb, at + 2);
+            return;
+        }
+        at += len;
+    }
+}
+
+static void read_addresses(const packet_info *pinfo, struct tcp_layer *layer)
+{
+    guint8 len = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 16 : 0;
+    if (len == 0 || pinfo->src.len != len || pinfo->dst.type != pinfo->src.type || pinfo->dst.len != len)
+        return;
+    memcpy(layer->src_addr, pinfo->src.data, len);
+    memcpy(layer->dst_addr, pinfo->dst.data, len);
+    layer->addr_len = len;
+}
+
+enum header_kind {
+    HEADER_COMPLETE, /* analysed once TCP has seen it */
+    HEADER_CUT_SHORT, /* fewer than 20 bytes captured of a longer segment */
+    HEADER_IGNORED,  /* quoted in an ICMP error, an IP fragment, or a runt */
+};
+
+/* Reads what the state machine needs, with TCP's own conditions for knowing tcp.len. */
+static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, struct tcp_layer *layer)
+{
+    guint reported = tvb_reported_length(tvb);
+
+    /* An ICMP error quotes only the start of a segment, and a fragment's length is unknown. */
+    if (pinfo->flags.in_error_pkt || pinfo->fragmented)
+        return HEADER_IGNORED;
+    if (!tvb_bytes_exist(tvb, 0, TCP_FIXED_HEADER))
+        return reported >= TCP_FIXED_HEADER ? HEADER_CUT_SHORT : HEADER_IGNORED;
+
+    /* One pointer to the fixed header rather than a bounds-checked read per field: this runs
+     * for every TCP segment of the capture. */
+    const guint8 *h = tvb_get_ptr(tvb, 0, TCP_FIXED_HEADER);
+    guint header_len = (h[12] >> 4) * 4u;
+    if (reported < header_len)
+        return HEADER_IGNORED; /* TCP: "Short segment", no tcp.len */
+
+    memset(layer, 0, sizeof *layer);
+    layer->seg.src_port = pntoh16(h);
+    layer->seg.dst_port = pntoh16(h + 2);
+    layer->seg.seq = pntoh32(h + 4);
+    layer->seg.ack = pntoh32(h + 8);
+    layer->seg.flags = pntoh16(h + 12) & 0x0fff;
+    layer->seg.window = pntoh16(h + 14);
+    layer->seg.payload_len = reported - header_len;
+    layer->tvb = tvb;
+    layer->payload_offset = (gint)header_len;
+    if (layer->seg.flags & TC_FLAG_SYN)
+        read_window_shift(tvb, (gint)header_len, layer);
+    read_addresses(pinfo, layer);
+    return HEADER_COMPLETE;
+}
+
+/* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
+ * addresses and ports at this frame (a new one for a SYN that reuses the ports). */
+static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
+{
+    conversation_t *conv = find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP,
+                                             p->layer.seg.src_port, p->layer.seg.dst_port, 0);
+    const struct tcp_analysis *tcpd =
+        conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (tcpd == NULL)
+        return FALSE;
+    p->layer.stream = tcpd->stream;
+    return TRUE;
+}
+
+static int dissect_in_front_of_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (!PINFO_FD_VISITED(pinfo) && proto_is_protocol_enabled(analyser) && proto_is_protocol_enabled(tcp_protocol)) {
+        if (pending.frame != pinfo->num) /* a frame the post-dissector did not see */
+            pending.count = pending.cut_short = 0;
+        pending.frame = pinfo->num;
+        if (pending.count < TCP_LAYERS_MAX) {
+            struct pending_layer *p = &pending.item[pending.count];
+            enum header_kind kind = read_header(tvb, pinfo, &p->layer);
+            if (kind == HEADER_COMPLETE) {
+                copy_address_shallow(&p->src, &pinfo->src);
+                copy_address_shallow(&p->dst, &pinfo->dst);
+                pending.count++;
+            } else if (kind == HEADER_CUT_SHORT) {
+                pending.cut_short++;
+            }
+        }
+    }
+    return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+}
+
+unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer *layers, unsigned max, unsigned *cut_short)
+{
+    unsigned count = 0;
+
+    *cut_short = 0;
+    if (pending.frame == pinfo->num) {
+        *cut_short = pending.cut_short;
+        for (unsigned i = 0; i < pending.count && count < max; i++) {
+            if (find_stream(pinfo, &pending.item[i]))
+                layers[count++] = pending.item[i].layer;
+        }
+    }
+    pending.count = pending.cut_short = 0;
+    return count;
+}
+
+void tcp_front_install(int proto)
+{
+    analyser = find_protocol_by_id(proto);
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    tcp_protocol = find_protocol_by_id(proto_tcp);
+    tcp_handle = find_dissector("tcp");
+    /* No protocol: the handle adds no layer to frame.protocols.  The description is what the
+     * Decode As dialog lists; it must differ from TCP's own. */
+    dissector_handle_t front = create_dissector_handle_with_name_and_description(
+        dissect_in_front_of_tcp, -1, "tcpclose_tcp_front", "TCP (seen by tcpclose)");
+    dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
+}
