@@ -3,16 +3,25 @@
 # the connection's first FIN (ACTIVE_FIN) carries tcp.connection.fin_active, and a FIN that
 # answers or crosses it (PASSIVE_FIN, SIMULTANEOUS_FIN) carries tcp.connection.fin_passive.
 # Connections where tcpclose inferred a FIN the capture missed are left out: there Wireshark
-# calls the first captured FIN active, and tcpclose knows better.
+# calls the first captured FIN active, and tcpclose knows better.  Every annotated segment must
+# also carry TCP's own stream number (tcpclose takes it from TCP's conversation).
 # Usage: check-fin-agreement.sh PLUGIN.so CAPTURE
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-"$here/run-tshark.sh" "$1" "$2" -2 -Y tcpclose -T fields -E occurrence=f -e frame.number -e tcp.stream \
+"$here/run-tshark.sh" "$1" "$2" -2 -Y tcpclose -T fields -E occurrence=a -E aggregator=, -e frame.number -e tcp.stream \
     -e tcp.flags.fin -e tcpclose.phase -e tcp.connection.fin_active -e tcp.connection.fin_passive \
-    -e tcpclose.fin_not_captured |
+    -e tcpclose.fin_not_captured -e tcpclose.stream |
 gawk -F'\t' -v capture="$(basename "$2")" '
-    { frame[NR] = $1; stream[NR] = $2; fin[NR] = $3; phase[NR] = $4; active[NR] = $5; passive[NR] = $6
-      if ($7 != "") inferred[$2] = 1 }
+    # Each field lists its values, one per layer, joined by ","; the FIN checks read the first.
+    function first(list) { split(list, item, ","); return item[1] }
+    { frame[NR] = $1; stream[NR] = first($2); fin[NR] = first($3); phase[NR] = first($4)
+      active[NR] = first($5); passive[NR] = first($6)
+      if ($7 != "") inferred[stream[NR]] = 1
+      n = split($8, ours, ","); split($2, theirs, ","); delete known
+      for (k in theirs) known[theirs[k]] = 1
+      for (k = 1; k <= n; k++)
+          if (!(ours[k] in known)) {
+              print "FAIL: " capture " frame " $1 ": tcpclose.stream " ours[k] " is none of its tcp.stream " $2; bad = 1 } }
     END {
         for (i = 1; i <= NR; i++) {
             if (fin[i] != "1" || (stream[i] in inferred)) continue

@@ -72,6 +72,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "packet-bytes.h"
+
 /* ---- Scenario description ---------------------------------------------- */
 
 enum side { C = 0, S = 1 }; /* client, server */
@@ -627,31 +629,6 @@ static const uint8_t far4[2][4] = { { 203, 0, 113, 1 }, { 203, 0, 113, 2 } };
 #define ICMP6_QUOTE_MAX (1280 - 40 - 8) /* an ICMPv6 error fits the minimum MTU */
 
 /* ---- Frame building ------------------------------------------------------ */
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
-/* Adds bytes to a ones'-complement sum as big-endian 16-bit words. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        sum += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        sum += (uint32_t)p[n - 1] << 8;
-    return sum;
-}
-
-static uint16_t csum_finish(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    return (uint16_t)~sum;
-}
 
 static enum side peer_of(enum side s) { return (s == C) ? S : C; }
 

@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet-bytes.h"
+
 #define START_SEC   1700000000u
 #define GAP_US      10u
 #define MSS         1448u  /* payload of every data segment: what Linux sends on a 1500-byte MTU */
@@ -56,29 +58,6 @@ static const uint8_t mac[2][6] = {
     { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 },
 };
 static const uint8_t ip4[2][4] = { { 192, 0, 2, 1 }, { 198, 51, 100, 2 } };
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        sum += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        sum += (uint32_t)p[n - 1] << 8;
-    return sum;
-}
-
-static uint16_t csum_finish(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    return (uint16_t)~sum;
-}
 
 /* The writer's state: the file, the clock, the size so far and the limit. */
 struct out {
