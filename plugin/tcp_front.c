@@ -117,17 +117,74 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
     return HEADER_COMPLETE;
 }
 
+/* find_conversation hashes the addresses and ports once per direction, about 1,200 instructions
+ * a segment, to answer what it answered for the connection's previous segment.  So the answer is
+ * kept, per direction, in a small table indexed by a hash of addresses and ports, and used again
+ * while it is certainly still TCP's: the conversation has no newer one chained after it (a port
+ * reused later gets one) and the segment is not a SYN (the only segment for which TCP itself
+ * starts a new conversation over an existing one).  A collision just means a full lookup. */
+#define CACHE_SLOTS 4096 /* a power of two; 56 bytes each */
+
+struct cached_stream {
+    const conversation_t *conv; /* NULL: empty */
+    guint32 stream;
+    guint16 port[2];
+    guint8 addr_len;
+    guint8 addr[2][16];
+};
+static struct cached_stream cache[CACHE_SLOTS];
+
+static void forget_cached_streams(void)
+{
+    memset(cache, 0, sizeof cache); /* conversations are freed with the file */
+}
+
+static struct cached_stream *cache_slot(const struct tcp_layer *layer)
+{
+    guint32 h = (guint32)layer->seg.src_port << 16 | layer->seg.dst_port;
+    for (guint8 i = 0; i < layer->addr_len; i++)
+        h = h * 31 + (guint32)(layer->src_addr[i] ^ (layer->dst_addr[i] << 3));
+    h ^= h >> 15;
+    h *= 0x2c1b3c6dU;
+    h ^= h >> 12;
+    return &cache[h & (CACHE_SLOTS - 1)];
+}
+
+static gboolean cache_matches(const struct cached_stream *c, const struct tcp_layer *layer)
+{
+    return c->conv != NULL && c->port[0] == layer->seg.src_port && c->port[1] == layer->seg.dst_port &&
+           c->addr_len == layer->addr_len && memcmp(c->addr[0], layer->src_addr, layer->addr_len) == 0 &&
+           memcmp(c->addr[1], layer->dst_addr, layer->addr_len) == 0;
+}
+
 /* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
  * addresses and ports at this frame (a new one for a SYN that reuses the ports). */
 static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
 {
-    conversation_t *conv = find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP,
-                                             p->layer.seg.src_port, p->layer.seg.dst_port, 0);
+    struct tcp_layer *layer = &p->layer;
+    gboolean syn = (layer->seg.flags & (TC_FLAG_SYN | TC_FLAG_ACK)) == TC_FLAG_SYN;
+    struct cached_stream *cached = layer->addr_len > 0 ? cache_slot(layer) : NULL;
+
+    if (cached != NULL && !syn && cache_matches(cached, layer) && cached->conv->next == NULL) {
+        layer->stream = cached->stream;
+        return TRUE;
+    }
+    conversation_t *conv = find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP, layer->seg.src_port,
+                                             layer->seg.dst_port, 0);
     const struct tcp_analysis *tcpd =
         conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
     if (tcpd == NULL)
         return FALSE;
-    p->layer.stream = tcpd->stream;
+    layer->stream = tcpd->stream;
+    if (cached != NULL) {
+        cached->conv = conv;
+        cached->stream = tcpd->stream;
+        cached->port[0] = layer->seg.src_port;
+        cached->port[1] = layer->seg.dst_port;
+        cached->addr_len = layer->addr_len;
+        memcpy(cached->addr[0], layer->src_addr, layer->addr_len);
+        memcpy(cached->addr[1], layer->dst_addr, layer->addr_len);
+    }
     return TRUE;
 }
 
@@ -179,4 +236,5 @@ void tcp_front_install(int proto)
     dissector_handle_t front = create_dissector_handle_with_name_and_description(
         dissect_in_front_of_tcp, -1, "tcpclose_tcp_front", "TCP (seen by tcpclose)");
     dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
+    register_cleanup_routine(forget_cached_streams);
 }
