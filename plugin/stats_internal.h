@@ -56,11 +56,20 @@ GHashTable *aggs_new(void);
  * the display filter. */
 struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, guint32 frame, gboolean matched);
 
+/* Text for tables: value in decimal; ns as seconds with six decimals ("%.6f"); an endpoint of
+ * conn as address:port ([address]:port for IPv6).  Each returns out. */
+#define DECIMAL_TEXT_SIZE 21
+#define SECONDS_TEXT_SIZE 29
+#define ENDPOINT_TEXT_SIZE 56
+const char *decimal_text(char out[DECIMAL_TEXT_SIZE], guint64 value);
+const char *seconds_text(char out[SECONDS_TEXT_SIZE], gint64 ns);
+void format_endpoint(char out[ENDPOINT_TEXT_SIZE], const struct tcpclose_conn *conn, unsigned endpoint);
+
 /* One connection, as every view shows it. */
 struct conn_facts {
     const struct tcpclose_conn *conn;
-    char client[64];               /* address:port, [address]:port for IPv6 */
-    char server[64];
+    char client[ENDPOINT_TEXT_SIZE]; /* address:port, [address]:port for IPv6 */
+    char server[ENDPOINT_TEXT_SIZE];
     enum tc_close_type type;       /* TC_TYPE_NONE: never began closing (OPEN) */
     enum tc_side side;
     enum tc_rst_cause cause;       /* the connection's RST: the one that began the close, else the one that ended it */
@@ -68,6 +77,7 @@ struct conn_facts {
     guint32 complete_frame;        /* 0: the close has not completed and no RST ended it */
     gboolean finished;             /* completed or reset: complete_frame and duration are known */
     double duration;               /* seconds from close_frame to complete_frame */
+    gint64 duration_ns;            /* the same in nanoseconds */
     enum tc_state client_state;
     enum tc_state server_state;
     guint warn[W_COUNT];

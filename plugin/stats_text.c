@@ -47,31 +47,40 @@ static void table_cell(struct text_table *t, const char *format, ...)
     va_end(args);
 }
 
+/* Every cell is ASCII (numbers, tokens, addresses tcpclose writes itself): its width is its length. */
+static void add_spaces(GString *line, gsize count)
+{
+    static const char spaces[] = "                                ";
+    while (count > 0) {
+        gsize now = MIN(count, sizeof spaces - 1);
+        g_string_append_len(line, spaces, (gssize)now);
+        count -= now;
+    }
+}
+
 /* Prints one row, each cell padded to its column's width; line is a reused buffer. */
 static void print_row(const struct column *columns, guint ncolumns, const guint *width, const char *const *row,
                       GString *line)
 {
     g_string_truncate(line, 0);
     for (guint c = 0; c < ncolumns; c++) {
-        guint pad = width[c] - (guint)g_utf8_strlen(row[c], -1);
+        gsize len = strlen(row[c]), pad = width[c] - len;
         if (c > 0)
-            g_string_append(line, "  ");
+            g_string_append_len(line, "  ", 2);
         if (columns[c].right)
-            while (pad-- > 0)
-                g_string_append_c(line, ' ');
-        g_string_append(line, row[c]);
+            add_spaces(line, pad);
+        g_string_append_len(line, row[c], (gssize)len);
         if (!columns[c].right && c + 1 < ncolumns)
-            while (pad-- > 0)
-                g_string_append_c(line, ' ');
+            add_spaces(line, pad);
     }
     g_string_append_c(line, '\n');
-    fputs(line->str, stdout);
+    fwrite(line->str, 1, line->len, stdout);
 }
 
 static void widen(guint *width, guint ncolumns, const char *const *row)
 {
     for (guint c = 0; c < ncolumns; c++)
-        width[c] = MAX(width[c], (guint)g_utf8_strlen(row[c], -1));
+        width[c] = MAX(width[c], (guint)strlen(row[c]));
 }
 
 static void table_print_free(struct text_table *t)
@@ -206,31 +215,28 @@ static void print_filter(const struct cli_ctx *ctx)
 }
 
 #define CONN_COLUMNS 12
-#define CELL_SIZE 64 /* the longest cell, an IPv6 address and port, is 47 bytes */
 
-/* The cells of one connection's line. */
-static void conn_row(const struct conn_facts *f, char cell[CONN_COLUMNS][CELL_SIZE])
+/* One connection's line: each cell points into f, into the line's own text, or at a token. */
+struct conn_line {
+    char stream[DECIMAL_TEXT_SIZE], close[DECIMAL_TEXT_SIZE], complete[DECIMAL_TEXT_SIZE];
+    char duration[SECONDS_TEXT_SIZE], warnings[DECIMAL_TEXT_SIZE];
+    const char *cell[CONN_COLUMNS];
+};
+
+static void conn_line(const struct conn_facts *f, struct conn_line *l)
 {
-    snprintf(cell[0], CELL_SIZE, "%u", f->conn->stream);
-    g_strlcpy(cell[1], f->client, CELL_SIZE);
-    g_strlcpy(cell[2], f->server, CELL_SIZE);
-    g_strlcpy(cell[3], type_token(f->type), CELL_SIZE);
-    g_strlcpy(cell[4], f->side == TC_SIDE_NONE ? "-" : tc_side_name(f->side), CELL_SIZE);
-    g_strlcpy(cell[5], f->cause == TC_CAUSE_NONE ? "-" : tc_cause_name(f->cause), CELL_SIZE);
-    if (f->close_frame != 0)
-        snprintf(cell[6], CELL_SIZE, "%u", f->close_frame);
-    else
-        g_strlcpy(cell[6], "-", CELL_SIZE);
-    if (f->finished) {
-        snprintf(cell[7], CELL_SIZE, "%u", f->complete_frame);
-        snprintf(cell[8], CELL_SIZE, "%.6f", f->duration);
-    } else {
-        g_strlcpy(cell[7], "-", CELL_SIZE);
-        g_strlcpy(cell[8], "-", CELL_SIZE);
-    }
-    g_strlcpy(cell[9], tc_state_name(f->client_state), CELL_SIZE);
-    g_strlcpy(cell[10], tc_state_name(f->server_state), CELL_SIZE);
-    snprintf(cell[11], CELL_SIZE, "%u", f->warnings);
+    l->cell[0] = decimal_text(l->stream, f->conn->stream);
+    l->cell[1] = f->client;
+    l->cell[2] = f->server;
+    l->cell[3] = type_token(f->type);
+    l->cell[4] = f->side == TC_SIDE_NONE ? "-" : tc_side_name(f->side);
+    l->cell[5] = f->cause == TC_CAUSE_NONE ? "-" : tc_cause_name(f->cause);
+    l->cell[6] = f->close_frame != 0 ? decimal_text(l->close, f->close_frame) : "-";
+    l->cell[7] = f->finished ? decimal_text(l->complete, f->complete_frame) : "-";
+    l->cell[8] = f->finished ? seconds_text(l->duration, f->duration_ns) : "-";
+    l->cell[9] = tc_state_name(f->client_state);
+    l->cell[10] = tc_state_name(f->server_state);
+    l->cell[11] = decimal_text(l->warnings, f->warnings);
 }
 
 static void draw_conns(const struct cli_ctx *ctx, const GPtrArray *conns)
@@ -241,30 +247,28 @@ static void draw_conns(const struct cli_ctx *ctx, const GPtrArray *conns)
         {"duration", TRUE}, {"client state", FALSE}, {"server state", FALSE}, {"warnings", TRUE},
     };
     struct conn_facts f;
-    char cell[CONN_COLUMNS][CELL_SIZE];
-    const char *row[CONN_COLUMNS], *titles[CONN_COLUMNS];
+    struct conn_line l;
+    const char *titles[CONN_COLUMNS];
     guint width[CONN_COLUMNS] = {0};
     GString *line = g_string_new(NULL);
 
     printf("\n%s\nTCP connection closures (tcpclose): one line per connection, in order of appearance\n", RULE);
     print_filter(ctx);
-    for (guint c = 0; c < CONN_COLUMNS; c++) {
+    for (guint c = 0; c < CONN_COLUMNS; c++)
         titles[c] = columns[c].title;
-        row[c] = cell[c];
-    }
     /* Two passes, widths then lines, each formatting the row again: a table of 100,000
      * connections is never held whole. */
     widen(width, CONN_COLUMNS, titles);
     for (guint i = 0; i < conns->len; i++) {
         facts_of_selected(ctx, conns, i, TRUE, &f);
-        conn_row(&f, cell);
-        widen(width, CONN_COLUMNS, row);
+        conn_line(&f, &l);
+        widen(width, CONN_COLUMNS, l.cell);
     }
     print_row(columns, CONN_COLUMNS, width, titles, line);
     for (guint i = 0; i < conns->len; i++) {
         facts_of_selected(ctx, conns, i, TRUE, &f);
-        conn_row(&f, cell);
-        print_row(columns, CONN_COLUMNS, width, row, line);
+        conn_line(&f, &l);
+        print_row(columns, CONN_COLUMNS, width, l.cell, line);
     }
     g_string_free(line, TRUE);
     printf("%s\n", RULE);
@@ -279,17 +283,14 @@ static void draw_csv(const struct cli_ctx *ctx, const GPtrArray *conns)
            "client_state,server_state,warnings\n");
     for (guint i = 0; i < conns->len; i++) {
         facts_of_selected(ctx, conns, i, TRUE, &facts);
-        char close_frame[16] = "", complete_frame[16] = "", duration[32] = "";
-        if (f->close_frame != 0)
-            snprintf(close_frame, sizeof close_frame, "%u", f->close_frame);
-        if (f->finished) {
-            snprintf(complete_frame, sizeof complete_frame, "%u", f->complete_frame);
-            snprintf(duration, sizeof duration, "%.6f", f->duration);
-        }
+        char close_frame[DECIMAL_TEXT_SIZE], complete_frame[DECIMAL_TEXT_SIZE], duration[SECONDS_TEXT_SIZE];
         printf("%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u\n", f->conn->stream, f->client, f->server, type_token(f->type),
                f->side == TC_SIDE_NONE ? "" : tc_side_name(f->side),
-               f->cause == TC_CAUSE_NONE ? "" : tc_cause_name(f->cause), close_frame, complete_frame, duration,
-               tc_state_name(f->client_state), tc_state_name(f->server_state), f->warnings);
+               f->cause == TC_CAUSE_NONE ? "" : tc_cause_name(f->cause),
+               f->close_frame != 0 ? decimal_text(close_frame, f->close_frame) : "",
+               f->finished ? decimal_text(complete_frame, f->complete_frame) : "",
+               f->finished ? seconds_text(duration, f->duration_ns) : "", tc_state_name(f->client_state),
+               tc_state_name(f->server_state), f->warnings);
     }
 }
 
@@ -432,8 +433,11 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
     else
         printf("%s, active close by %s, close began in frame %u", type_token(f->type), tc_side_name(f->side),
                f->close_frame);
-    if (f->finished)
-        printf(", %s in frame %u after %.6f s", m->complete ? "completed" : "reset", f->complete_frame, f->duration);
+    if (f->finished) {
+        char duration[SECONDS_TEXT_SIZE];
+        printf(", %s in frame %u after %s s", m->complete ? "completed" : "reset", f->complete_frame,
+               seconds_text(duration, f->duration_ns));
+    }
     if (m->complete && m->reset)
         printf(", reset in frame %u", m->rst_frame);
     if (f->cause != TC_CAUSE_NONE)
@@ -461,9 +465,9 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
         }
         if (s->r.payload_len > 0)
             g_string_append_printf(label, " len=%u", s->r.payload_len);
-        nstime_t since = ns_to_nstime(s->r.since_close_ns);
+        char since[SECONDS_TEXT_SIZE];
         if (s->r.ann.close_frame != 0)
-            g_string_append_printf(label, " #%u %.6f", s->frame, nstime_to_sec(&since));
+            g_string_append_printf(label, " #%u %s", s->frame, seconds_text(since, s->r.since_close_ns));
         else
             g_string_append_printf(label, " #%u -", s->frame); /* before the close began */
         arrow = MAX(arrow, (guint)label->len + 10);
