@@ -6,7 +6,8 @@
 # Fails when the plugin is not loaded, when the two-pass annotations differ from EXPECTED
 # (a table checked by hand against the packets and RFC 9293), when a single pass says anything
 # else than the second pass about what a single pass can know, or when tcpclose disagrees with
-# Wireshark's own tcp.connection.fin_active / fin_passive.
+# Wireshark's own tcp.connection.fin_active / fin_passive, or when a subtree label or Info tag
+# says something else than EXPECTED.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 capture=$2 expected=$3
@@ -32,4 +33,5 @@ if ! diff -u "$out/two-pass-stable" "$out/single"; then
 fi
 
 "$here/check-fin-agreement.sh" "$plugin" "$capture"
+"$here/check-labels.sh" "$plugin" "$capture" "$expected"
 echo "ok: $(($(wc -l <"$out/two-pass") - 1)) annotated segments match $(basename "$expected")"

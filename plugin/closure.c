@@ -97,16 +97,19 @@ static enum tc_state state_of(const struct tc_connection *conn, unsigned endpoin
     return me->fin_acked ? TC_TIME_WAIT : TC_CLOSING;
 }
 
-enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_config *config, unsigned endpoint,
-                          int64_t now_ns)
+/* TIME-WAIT ends when its timer runs out; the endpoint then has no connection. */
+static enum tc_state after_timer(const struct tc_endpoint *ep, const struct tc_config *config, enum tc_state state,
+                                 int64_t now_ns)
 {
-    const struct tc_endpoint *ep = &conn->ep[endpoint];
-    enum tc_state state = state_of(conn, endpoint);
-
-    /* TIME-WAIT ends when its timer runs out; the endpoint then has no connection. */
     if (state == TC_TIME_WAIT && ep->in_time_wait && now_ns - ep->time_wait_since_ns >= config->time_wait_ns)
         return TC_CLOSED;
     return state;
+}
+
+enum tc_state tc_state_at(const struct tc_connection *conn, const struct tc_config *config, unsigned endpoint,
+                          int64_t now_ns)
+{
+    return after_timer(&conn->ep[endpoint], config, state_of(conn, endpoint), now_ns);
 }
 
 /* An RST ends the sender's connection: the close begins here unless it had begun, and the type
@@ -421,12 +424,15 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
     ep->sent_any = true;
 }
 
-/* Starts or restarts each endpoint's TIME-WAIT timer (RFC 9293 3.10.7.4: a FIN restarts it). */
-static void track_time_wait(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg)
+/* Starts or restarts each endpoint's TIME-WAIT timer (RFC 9293 3.10.7.4: a FIN restarts it).
+ * Leaves each endpoint's state, before its timer is applied, in state[]. */
+static void track_time_wait(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,
+                            enum tc_state state[2])
 {
     for (unsigned i = 0; i < 2; i++) {
         struct tc_endpoint *ep = &conn->ep[i];
-        if (state_of(conn, i) != TC_TIME_WAIT) {
+        state[i] = state_of(conn, i);
+        if (state[i] != TC_TIME_WAIT) {
             ep->in_time_wait = false;
             continue;
         }
@@ -465,15 +471,17 @@ void tc_process(struct tc_connection *conn, const struct tc_config *config, cons
         out->phase = on_other_segment(conn, &s, &events, out);
     }
     note_sent(conn, &s);
-    track_time_wait(conn, config, &s);
+    enum tc_state state[2];
+    track_time_wait(conn, config, &s, state);
     conn->last_frame = s.frame;
     conn->last_time_ns = s.time_ns;
     conn->last_sender = (uint8_t)s.sender;
 
     out->sender = s.sender == conn->client ? TC_CLIENT : TC_SERVER;
     out->active_side = (enum tc_side)conn->active_side;
-    out->client_state = tc_state_at(conn, config, conn->client, s.time_ns);
-    out->server_state = tc_state_at(conn, config, 1u - conn->client, s.time_ns);
+    unsigned client = conn->client, server = 1u - conn->client;
+    out->client_state = after_timer(&conn->ep[client], config, state[client], s.time_ns);
+    out->server_state = after_timer(&conn->ep[server], config, state[server], s.time_ns);
     out->type = (enum tc_close_type)conn->type;
     out->roles_guessed = conn->roles_guessed;
     out->close_frame = conn->close_frame;

@@ -51,6 +51,7 @@ enum tc_phase {
                              * was; a challenged (in-window) RST's sender is CLOSED all the same */
     TC_PHASE_CHALLENGE_ACK, /* the ACK a stack answers an in-window, inexact RST with */
 };
+#define TC_PHASE_COUNT (TC_PHASE_CHALLENGE_ACK + 1)
 
 enum tc_role { TC_CLIENT = 0, TC_SERVER = 1 };
 

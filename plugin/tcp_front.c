@@ -41,12 +41,10 @@ static struct {
 } pending;
 
 /* Finds the window scale option (kind 3, RFC 7323) among a SYN's options. */
-static void read_window_shift(tvbuff_t *tvb, gint header_len, struct tcp_layer *layer)
+static void read_window_shift(const guint8 *header, guint header_len, struct tcp_layer *layer)
 {
-    if (header_len <= TCP_FIXED_HEADER || !tvb_bytes_exist(tvb, 0, header_len))
-        return;
-    for (gint at = TCP_FIXED_HEADER; at < header_len;) {
-        guint8 kind = tvb_get_guint8(tvb, at);
+    for (guint at = TCP_FIXED_HEADER; at < header_len;) {
+        guint8 kind = header[at];
         if (kind == 0) /* end of option list */
             return;
         if (kind == 1) { /* no-operation */
@@ -55,12 +53,12 @@ static void read_window_shift(tvbuff_t *tvb, gint header_len, struct tcp_layer *
         }
         if (at + 1 >= header_len)
             return;
-        guint8 len = tvb_get_guint8(tvb, at + 1);
+        guint8 len = header[at + 1];
         if (len < 2 || at + len > header_len)
             return; /* malformed: stop rather than guess */
         if (kind == 3 && len == 3) {
             layer->seg.has_window_shift = true;
-            layer->seg.window_shift = tvb_get_guint8(tvb, at + 2);
+            layer->seg.window_shift = header[at + 2];
             return;
         }
         at += len;
@@ -111,18 +109,19 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
     layer->seg.payload_len = reported - header_len;
     layer->tvb = tvb;
     layer->payload_offset = (gint)header_len;
-    if (layer->seg.flags & TC_FLAG_SYN)
-        read_window_shift(tvb, (gint)header_len, layer);
+    if ((layer->seg.flags & TC_FLAG_SYN) && header_len > TCP_FIXED_HEADER && tvb_bytes_exist(tvb, 0, header_len))
+        read_window_shift(tvb_get_ptr(tvb, 0, header_len), header_len, layer);
     read_addresses(pinfo, layer);
     return HEADER_COMPLETE;
 }
 
-/* find_conversation hashes the addresses and ports once per direction, about 1,200 instructions
+/* find_conversation hashes the addresses and ports once per direction, about 1,100 instructions
  * a segment, to answer what it answered for the connection's previous segment.  So the answer is
- * kept, per direction, in a small table indexed by a hash of addresses and ports, and used again
- * while it is certainly still TCP's: the conversation has no newer one chained after it (a port
- * reused later gets one) and the segment is not a SYN (the only segment for which TCP itself
- * starts a new conversation over an existing one).  A collision just means a full lookup. */
+ * kept in a small table indexed by a hash of addresses and ports that both directions share, and
+ * used again while it is certainly still TCP's: no newer conversation is chained after it.  TCP
+ * starts a new conversation over an existing one only for a SYN that reuses the ports, and that
+ * one is chained after the old.  A collision just means a full lookup; a new connection costs
+ * one, for its first segment. */
 #define CACHE_SLOTS 4096 /* a power of two; 56 bytes each */
 
 struct cached_stream {
@@ -139,11 +138,23 @@ static void forget_cached_streams(void)
     memset(cache, 0, sizeof cache); /* conversations are freed with the file */
 }
 
+/* A hash of one endpoint, its address taken four bytes at a time. */
+static guint32 endpoint_hash(const guint8 *addr, guint8 addr_len, guint16 port)
+{
+    guint32 h = port;
+    for (guint8 i = 0; i + 4 <= addr_len; i += 4) {
+        guint32 word;
+        memcpy(&word, addr + i, 4);
+        h = (h ^ word) * 0x9e3779b1U;
+    }
+    return h ^ (h >> 16);
+}
+
 static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 {
-    guint32 h = (guint32)layer->seg.src_port << 16 | layer->seg.dst_port;
-    for (guint8 i = 0; i < layer->addr_len; i++)
-        h = h * 31 + (guint32)(layer->src_addr[i] ^ (layer->dst_addr[i] << 3));
+    /* A sum, so that both directions of a connection land in the same slot. */
+    guint32 h = endpoint_hash(layer->src_addr, layer->addr_len, layer->seg.src_port) +
+                endpoint_hash(layer->dst_addr, layer->addr_len, layer->seg.dst_port);
     h ^= h >> 15;
     h *= 0x2c1b3c6dU;
     h ^= h >> 12;
@@ -152,9 +163,16 @@ static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 
 static gboolean cache_matches(const struct cached_stream *c, const struct tcp_layer *layer)
 {
-    return c->conv != NULL && c->port[0] == layer->seg.src_port && c->port[1] == layer->seg.dst_port &&
-           c->addr_len == layer->addr_len && memcmp(c->addr[0], layer->src_addr, layer->addr_len) == 0 &&
-           memcmp(c->addr[1], layer->dst_addr, layer->addr_len) == 0;
+    guint8 len = layer->addr_len;
+    const guint8 *src = layer->src_addr, *dst = layer->dst_addr;
+
+    if (c->conv == NULL || c->addr_len != len)
+        return FALSE;
+    if (c->port[0] == layer->seg.src_port && c->port[1] == layer->seg.dst_port && memcmp(c->addr[0], src, len) == 0 &&
+        memcmp(c->addr[1], dst, len) == 0)
+        return TRUE;
+    return c->port[0] == layer->seg.dst_port && c->port[1] == layer->seg.src_port &&
+           memcmp(c->addr[0], dst, len) == 0 && memcmp(c->addr[1], src, len) == 0;
 }
 
 /* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
@@ -162,10 +180,9 @@ static gboolean cache_matches(const struct cached_stream *c, const struct tcp_la
 static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
 {
     struct tcp_layer *layer = &p->layer;
-    gboolean syn = (layer->seg.flags & (TC_FLAG_SYN | TC_FLAG_ACK)) == TC_FLAG_SYN;
     struct cached_stream *cached = layer->addr_len > 0 ? cache_slot(layer) : NULL;
 
-    if (cached != NULL && !syn && cache_matches(cached, layer) && cached->conv->next == NULL) {
+    if (cached != NULL && cache_matches(cached, layer) && cached->conv->next == NULL) {
         layer->stream = cached->stream;
         return TRUE;
     }
