@@ -13,7 +13,7 @@ plugin=$1 capture=$2 expected=$3
 "$here/run-tshark.sh" "$plugin" "$capture" -2 -Y tcpclose -T fields -E separator=/t -E occurrence=a \
     -E 'aggregator=|' -e frame.number -e tcpclose -e _ws.col.Info |
 gawk -F'\t' -v capture="$(basename "$capture")" '
-    # The golden table: what each frame s labels and Info tags must read.
+    # The golden table: what the labels and the Info tag of each frame must read.
     NR == FNR {
         if (FNR == 1)
             next
