@@ -161,18 +161,22 @@ static struct cached_stream *cache_slot(const struct tcp_layer *layer)
     return &cache[h & (CACHE_SLOTS - 1)];
 }
 
+/* True when the slot holds the connection from endpoint a to endpoint b, in that order. */
+static gboolean slot_holds(const struct cached_stream *c, const guint8 *a, guint16 a_port, const guint8 *b,
+                           guint16 b_port)
+{
+    return c->port[0] == a_port && c->port[1] == b_port && memcmp(c->addr[0], a, c->addr_len) == 0 &&
+           memcmp(c->addr[1], b, c->addr_len) == 0;
+}
+
 static gboolean cache_matches(const struct cached_stream *c, const struct tcp_layer *layer)
 {
-    guint8 len = layer->addr_len;
-    const guint8 *src = layer->src_addr, *dst = layer->dst_addr;
+    const struct tc_segment *seg = &layer->seg;
 
-    if (c->conv == NULL || c->addr_len != len)
+    if (c->conv == NULL || c->addr_len != layer->addr_len)
         return FALSE;
-    if (c->port[0] == layer->seg.src_port && c->port[1] == layer->seg.dst_port && memcmp(c->addr[0], src, len) == 0 &&
-        memcmp(c->addr[1], dst, len) == 0)
-        return TRUE;
-    return c->port[0] == layer->seg.dst_port && c->port[1] == layer->seg.src_port &&
-           memcmp(c->addr[0], dst, len) == 0 && memcmp(c->addr[1], src, len) == 0;
+    return slot_holds(c, layer->src_addr, seg->src_port, layer->dst_addr, seg->dst_port) ||
+           slot_holds(c, layer->dst_addr, seg->dst_port, layer->src_addr, seg->src_port);
 }
 
 /* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
