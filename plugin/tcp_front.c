@@ -65,6 +65,8 @@ static void read_window_shift(const guint8 *header, guint header_len, struct tcp
     }
 }
 
+/* The addresses stay zero-padded to 16 bytes (read_header clears the layer): the stream cache
+ * then compares and hashes a fixed length, which the compiler does inline. */
 static void read_addresses(const packet_info *pinfo, struct tcp_layer *layer)
 {
     guint8 len = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 16 : 0;
@@ -129,7 +131,7 @@ struct cached_stream {
     guint32 stream;
     guint16 port[2];
     guint8 addr_len;
-    guint8 addr[2][16];
+    guint8 addr[2][16]; /* zero-padded, as in struct tcp_layer */
 };
 static struct cached_stream cache[CACHE_SLOTS];
 
@@ -138,11 +140,11 @@ static void forget_cached_streams(void)
     memset(cache, 0, sizeof cache); /* conversations are freed with the file */
 }
 
-/* A hash of one endpoint, its address taken four bytes at a time. */
-static guint32 endpoint_hash(const guint8 *addr, guint8 addr_len, guint16 port)
+/* A hash of one endpoint, its (zero-padded) address taken four bytes at a time. */
+static guint32 endpoint_hash(const guint8 *addr, guint16 port)
 {
     guint32 h = port;
-    for (guint8 i = 0; i + 4 <= addr_len; i += 4) {
+    for (unsigned i = 0; i < 16; i += 4) {
         guint32 word;
         memcpy(&word, addr + i, 4);
         h = (h ^ word) * 0x9e3779b1U;
@@ -153,8 +155,7 @@ static guint32 endpoint_hash(const guint8 *addr, guint8 addr_len, guint16 port)
 static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 {
     /* A sum, so that both directions of a connection land in the same slot. */
-    guint32 h = endpoint_hash(layer->src_addr, layer->addr_len, layer->seg.src_port) +
-                endpoint_hash(layer->dst_addr, layer->addr_len, layer->seg.dst_port);
+    guint32 h = endpoint_hash(layer->src_addr, layer->seg.src_port) + endpoint_hash(layer->dst_addr, layer->seg.dst_port);
     h ^= h >> 15;
     h *= 0x2c1b3c6dU;
     h ^= h >> 12;
@@ -165,8 +166,8 @@ static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 static gboolean slot_holds(const struct cached_stream *c, const guint8 *a, guint16 a_port, const guint8 *b,
                            guint16 b_port)
 {
-    return c->port[0] == a_port && c->port[1] == b_port && memcmp(c->addr[0], a, c->addr_len) == 0 &&
-           memcmp(c->addr[1], b, c->addr_len) == 0;
+    return c->port[0] == a_port && c->port[1] == b_port && memcmp(c->addr[0], a, 16) == 0 &&
+           memcmp(c->addr[1], b, 16) == 0;
 }
 
 static gboolean cache_matches(const struct cached_stream *c, const struct tcp_layer *layer)
@@ -203,8 +204,8 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
         cached->port[0] = layer->seg.src_port;
         cached->port[1] = layer->seg.dst_port;
         cached->addr_len = layer->addr_len;
-        memcpy(cached->addr[0], layer->src_addr, layer->addr_len);
-        memcpy(cached->addr[1], layer->dst_addr, layer->addr_len);
+        memcpy(cached->addr[0], layer->src_addr, 16);
+        memcpy(cached->addr[1], layer->dst_addr, 16);
     }
     return TRUE;
 }
@@ -230,7 +231,7 @@ static int dissect_in_front_of_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
 }
 
-unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer *layers, unsigned max, unsigned *cut_short)
+unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer **layers, unsigned max, unsigned *cut_short)
 {
     unsigned count = 0;
 
@@ -239,7 +240,7 @@ unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer *layers, unsi
         *cut_short = pending.cut_short;
         for (unsigned i = 0; i < pending.count && count < max; i++) {
             if (find_stream(pinfo, &pending.item[i]))
-                layers[count++] = pending.item[i].layer;
+                layers[count++] = &pending.item[i].layer;
         }
     }
     pending.count = pending.cut_short = 0;
