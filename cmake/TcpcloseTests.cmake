@@ -69,6 +69,11 @@ if(IS_DIRECTORY "${TCPCLOSE_PUBLIC_CAPTURES}")
            COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-stats.sh" $<TARGET_FILE:tcpclose> crosscheck ${_stats_public})
 endif()
 
+# Disabled, tcpclose changes nothing: neither its post-dissector nor its place in front of TCP.
+add_test(NAME golden.disabled
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-disabled.sh" $<TARGET_FILE:tcpclose>
+                 "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap" "${TCPCLOSE_CAPTURES}/odd-gre.pcap")
+
 # The Wireshark GUI (Qt) under Xvfb: loads the plugin and the capture, draws the statistics, quits cleanly.
 add_test(NAME gui.wireshark
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
