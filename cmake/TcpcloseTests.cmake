@@ -69,6 +69,13 @@ if(IS_DIRECTORY "${TCPCLOSE_PUBLIC_CAPTURES}")
            COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-stats.sh" $<TARGET_FILE:tcpclose> crosscheck ${_stats_public})
 endif()
 
+# Filters in a pass that prints no tree, where tcpclose skips the string items nobody asked for.
+foreach(_name IN ITEMS linux-simultaneous-close rst-abort-replies odd-two-layers rst-no-connection)
+  add_test(NAME golden.filters.${_name}
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-filters.sh" $<TARGET_FILE:tcpclose>
+                   "${TCPCLOSE_CAPTURES}/${_name}.pcap" "${TCPCLOSE_CAPTURES}/${_name}.expected")
+endforeach()
+
 # Disabled, tcpclose changes nothing: neither its post-dissector nor its place in front of TCP.
 add_test(NAME golden.disabled
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-disabled.sh" $<TARGET_FILE:tcpclose>

@@ -271,7 +271,10 @@ static void label_subtree(proto_item *ti, const struct tc_annotation *ann)
 
 static void add_string(proto_tree *tree, int hf, const char *value)
 {
-    proto_item_set_generated(proto_tree_add_string(tree, hf, NULL, 0, 0, value));
+    /* In a tree nobody will see, Wireshark fakes the items no filter asks for; asking first is
+     * cheaper than the faked string item (about 100 instructions, five times a closing segment). */
+    if (proto_field_is_referenced(tree, hf))
+        proto_item_set_generated(proto_tree_add_string(tree, hf, NULL, 0, 0, value));
 }
 
 static void add_frame(proto_tree *tree, int hf, guint32 frame)
