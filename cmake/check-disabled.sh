@@ -25,8 +25,8 @@ for capture in "$@"; do
         disabled=$("$here/run-tshark.sh" "$plugin" "$capture" $args --disable-protocol tcpclose)
         # shellcheck disable=SC2086
         plain=$("$here/run-tshark.sh" none "$capture" $args)
-        if ! diff <(echo "$disabled") <(echo "$plain") >/dev/null; then
-            diff <(echo "$disabled") <(echo "$plain") | head -10 >&2
+        if ! difference=$(diff <(echo "$disabled") <(echo "$plain")); then
+            head -10 <<<"$difference" >&2
             echo "FAIL: $name: tshark $args with tcpclose disabled differs from tshark without it (< disabled, > without)" >&2
             failed=1
         fi
