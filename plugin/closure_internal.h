@@ -17,6 +17,10 @@ static inline uint32_t seq_end(uint32_t seq, uint32_t payload_len, uint16_t flag
     return seq + payload_len + ((flags & TC_FLAG_SYN) ? 1u : 0u) + ((flags & TC_FLAG_FIN) ? 1u : 0u);
 }
 
+/* tc_process without its short path for quiet segments: closure_fuzz checks that the two agree. */
+void tc_process_general(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,
+                        struct tc_annotation *out);
+
 /* rst.c: what the receiver of an RST does with it, and why it was sent. */
 const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const struct tc_segment *rst);
 enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst);
