@@ -8,7 +8,7 @@
 # one CPU-time ratio; printed per job: the median ratio, its interquartile range, and the ratio of
 # the summed CPU times.
 #
-# Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m]
+# Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only filter|fields|conns]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
 #   Default 15 pairs on the 1m capture: about 25 minutes on 2 cores.
 set -euo pipefail
@@ -17,21 +17,27 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
 pairs=15
 size=1m
+only= # one job only (the 4m capture's pairs take 5 minutes for all three)
 while [ $# -gt 0 ]; do
     case $1 in
     --pairs) pairs=$2; shift ;;
     --work) work=$2; shift ;;
     --size) size=$2; shift ;;
+    --only) only=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "paired.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
+case $only in
+"" | filter | fields | conns) ;;
+*) echo "paired.sh: --only takes filter, fields or conns" >&2; exit 2 ;;
+esac
 cap=$work/cap-$size.pcap
 [ -r "$cap" ] && [ -d "$work/plugins" ] || { echo "paired.sh: no $cap or $work/plugins: run bench/run.sh first" >&2; exit 1; }
 ts=$here/tshark-as-nobody.sh
-out=$work/results/paired-$size.txt
+out=$work/results/paired-$size${only:+-$only}.txt
 mkdir -p "$work/results"
 : > "$out"
 
@@ -53,6 +59,7 @@ cpu_of() { # plugin-folder args... : prints the run's user+sys CPU seconds
 for ((pair = 1; pair <= pairs; pair++)); do
     for job in "${jobs[@]}"; do
         IFS='|' read -r name plain_args plugin_args <<<"$job"
+        [ -z "$only" ] || [ "$name" = "$only" ] || continue
         if ((pair % 2)); then
             a=$(cpu_of "$work/noplugins" "$plain_args")
             b=$(cpu_of "$work/plugins" "$plugin_args")
