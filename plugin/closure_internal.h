@@ -1,4 +1,4 @@
-/* closure_internal.h - what closure.c and rst.c share and nobody else needs. */
+/* closure_internal.h - what closure.c and rst.c share, and closure_fuzz.c reaches into; not for the glue. */
 #ifndef TCPCLOSE_CLOSURE_INTERNAL_H
 #define TCPCLOSE_CLOSURE_INTERNAL_H
 
