@@ -500,7 +500,7 @@ void proto_register_tcpclose(void)
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):
      * Wireshark then calls it on every frame without adding, and taking away again, a layer for
      * it, which cost 450 instructions a frame.  The helper is enabled exactly when tcpclose is. */
-    int proto_post = proto_register_protocol_in_name_only("TCP Connection Closure post-dissector",
+    int proto_post = proto_register_protocol_in_name_only(PROTOCOL_NAME " post-dissector",
                                                           "TCPCLOSE post-dissector", "tcpclose.post_dissector",
                                                           proto_tcpclose, FT_PROTOCOL);
     tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_post);
