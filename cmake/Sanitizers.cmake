@@ -13,6 +13,7 @@
 # starts the extcap helpers, they inherit the preload, and androiddump then never exits.
 #
 # Tests: asan.golden.<capture> for every capture with a golden.<capture> test,
+#        asan.random_access.odd-two-layers (frames visited out of order, through sharkd),
 #        asan.robustness.public_captures when the public captures are present,
 #        asan.mutation: cmake/mutation-fuzz.sh over mutated copies of test-captures/ and over
 #        files of random TCP frames from randpkt.
@@ -65,6 +66,11 @@ if(TCPCLOSE_SANITIZERS)
                      "${TCPCLOSE_CAPTURES}/${_capture}" "${TCPCLOSE_CAPTURES}/${_name}.expected")
     list(APPEND _asan_tests asan.golden.${_name})
   endforeach()
+
+  add_test(NAME asan.random_access.odd-two-layers
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-random-access.sh" $<TARGET_FILE:tcpclose_asan>
+                   "${TCPCLOSE_CAPTURES}/odd-two-layers.pcap")
+  list(APPEND _asan_tests asan.random_access.odd-two-layers)
 
   if(TEST robustness.public_captures)
     add_test(NAME asan.robustness.public_captures

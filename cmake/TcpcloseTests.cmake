@@ -76,6 +76,14 @@ foreach(_name IN ITEMS linux-simultaneous-close rst-abort-replies odd-two-layers
                    "${TCPCLOSE_CAPTURES}/${_name}.pcap" "${TCPCLOSE_CAPTURES}/${_name}.expected")
 endforeach()
 
+# The stored results found again when frames are visited out of order, as in the GUI (sharkd):
+# several segments in a frame, headers cut short, a reused port pair.
+foreach(_name IN ITEMS odd-two-layers odd-truncated odd-port-reuse)
+  add_test(NAME golden.random_access.${_name}
+           COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-random-access.sh" $<TARGET_FILE:tcpclose>
+                   "${TCPCLOSE_CAPTURES}/${_name}.pcap")
+endforeach()
+
 # Disabled, tcpclose changes nothing: neither its post-dissector nor its place in front of TCP.
 add_test(NAME golden.disabled
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-disabled.sh" $<TARGET_FILE:tcpclose>

@@ -2,7 +2,10 @@
 # run-tshark.sh - runs tshark with a freshly built tcpclose plugin, as root too.
 #
 # Usage: run-tshark.sh PLUGIN.so|none CAPTURE|- [tshark arguments...]
+#        run-tshark.sh PLUGIN.so CAPTURE --sharkd <REQUESTS
 # "none" runs the same tshark, the same way, without the plugin (to compare against).
+# --sharkd runs Wireshark's JSON back end instead, on requests from stdin, one a line, where
+# @CAPTURE@ stands for the capture's copy.
 # With TCPCLOSE_PRELOAD set (a sanitizer runtime), tshark runs with it preloaded, so that a
 # plugin built with sanitizers can load into Debian's tshark; any report makes tshark fail.
 #
@@ -39,4 +42,8 @@ fi
 if [ "$(id -u)" = 0 ]; then
     run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
 fi
-"${run[@]}" tshark "${read_args[@]}" "$@"
+if [ "${1:-}" = --sharkd ]; then
+    sed "s|@CAPTURE@|$work/capture|g" | "${run[@]}" sharkd -
+else
+    "${run[@]}" tshark "${read_args[@]}" "$@"
+fi

@@ -1,11 +1,10 @@
-/* packet-tcpclose.c - the TCP Connection Closure post-dissector: registration, per-frame
- * storage and the tree.  The analysis itself is closure.c; this file only feeds it and shows
- * what it says.
+/* packet-tcpclose.c - the TCP Connection Closure post-dissector: registration, fields and the
+ * tree.  The analysis itself is closure.c; this file only feeds it and shows what it says.
  *
  * tcp_front.c sees each TCP segment as TCP dissects it.  On the first pass the post-dissector
- * takes those segments, runs the state machine and stores each closing segment's annotation in
- * file scope; every pass draws from what was stored.  Single-pass tshark, tshark -2 and the GUI
- * therefore show the same annotations; facts that need later packets (was this FIN ever
+ * takes those segments, runs the state machine and stores each closing segment's annotation
+ * (frame_results.c); every pass draws from what was stored.  Single-pass tshark, tshark -2 and
+ * the GUI therefore show the same annotations; facts that need later packets (was this FIN ever
  * acknowledged?) are read from the connection's final state and appear once the frame is
  * visited again.
  */
@@ -14,12 +13,12 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <wsutil/wmem/wmem.h>
 
 #include "closure.h"
 #include "connections.h"
+#include "frame_results.h"
 #include "stats.h"
 #include "tcp_front.h"
 
@@ -77,13 +76,6 @@ static char phase_by_sender[TC_PHASE_COUNT][2][32];
 static dissector_handle_t tcpclose_handle;
 static int tcpclose_tap = -1;
 
-/* What was stored for one frame: its closing segments (several with tunnels). */
-struct frame_result {
-    guint truncated; /* TCP headers cut short by the snapshot length: not analysed */
-    guint count;
-    struct tcpclose_segment segment[];
-};
-
 nstime_t ns_to_nstime(gint64 ns)
 {
     /* Both parts truncate toward zero, so a negative time keeps Wireshark's sign convention. */
@@ -129,26 +121,21 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
     return TRUE;
 }
 
-/* First pass: analyse the frame's TCP segments; returns what to store, or NULL. */
-static struct frame_result *analyse_frame(packet_info *pinfo)
+/* First pass: analyses the frame's TCP segments and stores what they say. */
+static struct frame_results analyse_frame(packet_info *pinfo)
 {
     struct tcp_layer *layers[TCP_LAYERS_MAX];
     struct tcpclose_segment results[TCP_LAYERS_MAX];
-    guint count = 0, truncated;
-    guint layer_count = tcp_front_take(pinfo, layers, TCP_LAYERS_MAX, &truncated);
+    guint count = 0, cut_short;
+    guint layer_count = tcp_front_take(pinfo, layers, TCP_LAYERS_MAX, &cut_short);
 
     for (guint i = 0; i < layer_count; i++) {
         if (analyse_layer(pinfo, layers[i], &results[count]))
             count++;
     }
-    if (count == 0 && truncated == 0)
-        return NULL;
-    struct frame_result *stored = (struct frame_result *)wmem_alloc(
-        wmem_file_scope(), sizeof(struct frame_result) + count * sizeof(struct tcpclose_segment));
-    stored->truncated = truncated;
-    stored->count = count;
-    memcpy(stored->segment, results, count * sizeof(struct tcpclose_segment));
-    return stored;
+    if (count == 0 && cut_short == 0)
+        return (struct frame_results){0, 0, NULL};
+    return frame_results_store(pinfo->num, cut_short, results, count);
 }
 
 static const char *role_word(enum tc_role role)
@@ -348,26 +335,19 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 
 static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    struct frame_result *result;
-
     pinfo->current_proto = "TCPCLOSE"; /* a helper protocol's handle does not name it (see the registration) */
-    if (!PINFO_FD_VISITED(pinfo)) {
-        result = analyse_frame(pinfo);
-        if (result != NULL)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_tcpclose, 0, result);
-    } else {
-        result = (struct frame_result *)p_get_proto_data(wmem_file_scope(), pinfo, proto_tcpclose, 0);
-    }
-    if (result == NULL)
+    struct frame_results results = PINFO_FD_VISITED(pinfo) ? frame_results_find(pinfo->num) : analyse_frame(pinfo);
+    if (results.count == 0 && results.cut_short == 0)
         return 0;
-    if (result->truncated > 0) {
+    if (results.cut_short > 0) {
         proto_item *ti = proto_tree_add_item(tree, proto_tcpclose, tvb, 0, 0, ENC_NA);
         proto_item_append_text(ti, ": TCP header cut short by the capture, not analysed");
         expert_add_info(pinfo, ti, &ei_truncated);
     }
-    for (guint i = 0; i < result->count; i++) {
-        draw_segment(tvb, pinfo, tree, &result->segment[i]);
-        tap_queue_packet(tcpclose_tap, pinfo, &result->segment[i]);
+    for (guint i = 0; i < results.count; i++) {
+        draw_segment(tvb, pinfo, tree, &results.segment[i]);
+        /* The tap runs before the next frame is analysed, while the stored segment stays put. */
+        tap_queue_packet(tcpclose_tap, pinfo, &results.segment[i]);
     }
     return tvb_captured_length(tvb);
 }
@@ -496,6 +476,7 @@ void proto_register_tcpclose(void)
                      tc_phase_name((enum tc_phase)phase), role_word((enum tc_role)sender));
     }
     connections_register();
+    frame_results_register();
     tcpclose_tap = register_tap("tcpclose");
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):
      * Wireshark then calls it on every frame without adding, and taking away again, a layer for

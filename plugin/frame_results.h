@@ -1,0 +1,29 @@
+/* frame_results.h - what the first pass said about each frame, kept for every later pass. */
+#ifndef TCPCLOSE_FRAME_RESULTS_H
+#define TCPCLOSE_FRAME_RESULTS_H
+
+#include <epan/packet.h>
+
+#include "packet-tcpclose.h"
+
+/* One frame's results: its closing segments (several with tunnels), and how many of its TCP
+ * headers the snapshot length cut short.  Valid until the next frame's results are stored. */
+struct frame_results {
+    guint cut_short;
+    guint count;
+    const struct tcpclose_segment *segment;
+};
+
+/* Registers the per-file reset; call once from the protocol registration. */
+void frame_results_register(void);
+
+/* First pass: keeps a frame's results and returns them as stored.  Frames come in increasing
+ * order; one that does not is not kept (its later passes show nothing), rather than break the
+ * order every lookup relies on. */
+struct frame_results frame_results_store(guint32 frame, guint cut_short, const struct tcpclose_segment *segment,
+                                         guint count);
+
+/* Later passes: what was stored for the frame (count and cut_short 0 when nothing was). */
+struct frame_results frame_results_find(guint32 frame);
+
+#endif
