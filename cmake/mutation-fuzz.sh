@@ -110,6 +110,8 @@ check_file() {
             echo "FAIL: $what: $reason; kept as $keep/$(basename "$file")"
             grep -E -A25 '^==[0-9]+==ERROR: |: runtime error: ' <<<"$out" | head -40 || true
             grep -E -m3 'Dissector bug, protocol TCPCLOSE|Malformed Packet: TCPCLOSE' <<<"$out" || true
+            # tshark's own words on a failed exit (its messages start with "tshark:").
+            [ "$rc" -eq 0 ] || grep -E -m5 '^tshark: |^run-tshark|^setpriv|^cp: ' <<<"$out" || true
         } >"$work/failed/$note"
     fi
     rm -f "$file"
