@@ -2,11 +2,12 @@
  *
  * Why not Wireshark's per-frame storage (p_add_proto_data): it keeps a list on each frame, so
  * every stored result costs a list, a list node and a record naming its protocol and key, each
- * with an allocator header (about 100 bytes beside an 80-byte result), and about 280
- * instructions to make.  The first pass meets the frames in increasing order, so the results are
- * appended to one array instead and found again by frame number.  A later pass that goes through
- * the frames in order (tshark -2, scrolling the GUI's packet list) finds each where the lookup
- * before left off, without searching; a jump (a click in the GUI) costs a binary search.
+ * with an allocator header (the results took 45 bytes a closing segment more than here, measured
+ * as peak RSS), and about 280 instructions to make.  The first pass meets the frames in
+ * increasing order, so the results are appended to one array instead and found again by frame
+ * number.  A later pass that goes through the frames in order (tshark -2, scrolling the GUI's
+ * packet list) finds each where the lookup before left off, without searching; a jump (a click
+ * in the GUI) costs a binary search.
  */
 #include "frame_results.h"
 
