@@ -66,8 +66,7 @@ GHashTable *aggs_new(void)
     return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
-/* frame: the frame r was stored with (the tap's pinfo->num). */
-struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, guint32 frame, gboolean matched)
+struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, gboolean matched)
 {
     struct conn_agg *agg = (struct conn_agg *)g_hash_table_lookup(aggs, r->conn);
 
@@ -77,15 +76,15 @@ struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, gu
     }
     if (matched)
         agg->matched = TRUE;
-    if (agg->annotated && frame <= agg->last_frame)
+    if (agg->annotated && r->frame <= agg->last_frame)
         return agg; /* seen already (a listener that outlives a pass) */
-    agg->last_frame = frame;
+    agg->last_frame = r->frame;
     agg->annotated = TRUE;
     agg->client_state = r->ann.client_state;
     agg->server_state = r->ann.server_state;
     if (r->ann.phase == TC_PHASE_RST)
         agg->rst_cause = r->ann.rst_cause;
-    if ((r->flags & TC_FLAG_RST) && r->ann.close_frame == frame)
+    if ((r->flags & TC_FLAG_RST) && r->ann.close_frame == r->frame)
         agg->close_rst_cause = r->ann.rst_cause;
     for (int w = 0; w < W_COUNT; w++) {
         if (r->ann.events & warning_info[w].event)

@@ -271,7 +271,7 @@ static void tree_init(stats_tree *st)
     }
 }
 
-static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                      const void *data, tap_flags_t flags)
 {
     struct tree_state *s = tree_states != NULL ? (struct tree_state *)g_hash_table_lookup(tree_states, st) : NULL;
@@ -279,7 +279,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo, epan_di
 
     if (s == NULL)
         return TAP_PACKET_DONT_REDRAW;
-    const struct conn_agg *agg = aggs_add(s->aggs, r, pinfo->num, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
+    const struct conn_agg *agg = aggs_add(s->aggs, r, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
     if (!agg->matched)
         return TAP_PACKET_DONT_REDRAW;
     tree_update(st, s, r->conn);

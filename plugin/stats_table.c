@@ -169,11 +169,11 @@ static tap_packet_status gui_packet(void *tapdata, packet_info *pinfo, epan_diss
     return TAP_PACKET_REDRAW;
 }
 
-static tap_packet_status gui_helper_packet(void *tapdata _U_, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status gui_helper_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                            const void *data, tap_flags_t flags _U_)
 {
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;
-    const struct conn_agg *agg = aggs_add(gui_aggs, r, pinfo->num, TRUE);
+    const struct conn_agg *agg = aggs_add(gui_aggs, r, TRUE);
     guint index = GPOINTER_TO_UINT(g_hash_table_lookup(gui_rows, r->conn));
 
     if (gui_table != NULL && index != 0 && index <= gui_table->num_elements) {

@@ -118,17 +118,12 @@ struct tcp_numbers {
     guint32 ack;
 };
 
-struct ladder_step {
-    struct tcpclose_segment r;
-    guint32 frame;
-};
-
 struct cli_ctx {
     enum cli_kind kind;
     char *filter;
     GHashTable *aggs;          /* conn -> struct conn_agg */
     guint32 stream;            /* ladder: the tcp.stream drawn */
-    GArray *steps;             /* ladder: struct ladder_step, in capture order */
+    GArray *steps;             /* ladder: struct tcpclose_segment, in capture order */
     GHashTable *numbers;       /* ladder: frame -> struct tcp_numbers */
     int tcp_listener;          /* ladder: the address that names the tcp tap listener */
 };
@@ -143,16 +138,15 @@ static void cli_reset(void *tapdata)
         g_hash_table_remove_all(ctx->numbers);
 }
 
-static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
                                     const void *data, tap_flags_t flags)
 {
     struct cli_ctx *ctx = (struct cli_ctx *)tapdata;
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;
 
-    aggs_add(ctx->aggs, r, pinfo->num, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
+    aggs_add(ctx->aggs, r, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
     if (ctx->kind == CLI_LADDER && r->conn->stream == ctx->stream) {
-        struct ladder_step step = {*r, pinfo->num};
-        g_array_append_val(ctx->steps, step);
+        g_array_append_val(ctx->steps, *r);
     }
     return TAP_PACKET_DONT_REDRAW;
 }
@@ -451,23 +445,23 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
     }
 
     for (guint i = 0; i < steps->len; i++) {
-        const struct ladder_step *s = (const struct ladder_step *)g_ptr_array_index(steps, i);
+        const struct tcpclose_segment *s = (const struct tcpclose_segment *)g_ptr_array_index(steps, i);
         const struct tcp_numbers *n =
             (const struct tcp_numbers *)g_hash_table_lookup(ctx->numbers, GUINT_TO_POINTER(s->frame));
         GString *label = g_string_new(NULL);
-        flag_names(label, s->r.flags);
+        flag_names(label, s->flags);
         /* Wireshark's own (relative) numbers, from the tcp tap; none when the TCP dissector
          * stopped before tapping (a malformed header): then none are shown rather than guessed. */
         if (n != NULL) {
             g_string_append_printf(label, " seq=%u", n->seq);
-            if (s->r.flags & TC_FLAG_ACK)
+            if (s->flags & TC_FLAG_ACK)
                 g_string_append_printf(label, " ack=%u", n->ack);
         }
-        if (s->r.payload_len > 0)
-            g_string_append_printf(label, " len=%u", s->r.payload_len);
+        if (s->payload_len > 0)
+            g_string_append_printf(label, " len=%u", s->payload_len);
         char since[SECONDS_TEXT_SIZE];
-        if (s->r.ann.close_frame != 0)
-            g_string_append_printf(label, " #%u %s", s->frame, seconds_text(since, s->r.since_close_ns));
+        if (s->ann.close_frame != 0)
+            g_string_append_printf(label, " #%u %s", s->frame, seconds_text(since, s->since_close_ns));
         else
             g_string_append_printf(label, " #%u -", s->frame); /* before the close began */
         arrow = MAX(arrow, (guint)label->len + 10);
@@ -483,28 +477,28 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
     printf("%-*s%*s%s\n", STATE_WIDTH, tc_state_name(client), (int)arrow + 4, "", tc_state_name(server));
 
     for (guint i = 0; i < steps->len; i++) {
-        const struct ladder_step *s = (const struct ladder_step *)g_ptr_array_index(steps, i);
+        const struct tcpclose_segment *s = (const struct tcpclose_segment *)g_ptr_array_index(steps, i);
         const char *label = (const char *)g_ptr_array_index(labels, i);
         guint fill = arrow - 10 - (guint)strlen(label);
         GString *line = g_string_new(NULL);
-        const char *left = s->r.ann.client_state != client ? tc_state_name(s->r.ann.client_state) : "";
-        const char *right = s->r.ann.server_state != server ? tc_state_name(s->r.ann.server_state) : "";
+        const char *left = s->ann.client_state != client ? tc_state_name(s->ann.client_state) : "";
+        const char *right = s->ann.server_state != server ? tc_state_name(s->ann.server_state) : "";
 
-        g_string_append_printf(line, "%-*s  %s ", STATE_WIDTH, left, s->r.ann.sender == TC_CLIENT ? "----" : "<---");
+        g_string_append_printf(line, "%-*s  %s ", STATE_WIDTH, left, s->ann.sender == TC_CLIENT ? "----" : "<---");
         g_string_append_printf(line, "%s ", label);
         for (guint d = 0; d < fill; d++)
             g_string_append_c(line, '-');
-        g_string_append(line, s->r.ann.sender == TC_CLIENT ? "--->" : "----");
-        g_string_append_printf(line, "  %-*s  %s", STATE_WIDTH, right, tc_phase_name(s->r.ann.phase));
-        if (s->r.ann.rst_check == TC_RST_CHALLENGED || s->r.ann.rst_check == TC_RST_OUT_OF_WINDOW)
-            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->r.ann.rst_check),
-                                   tc_cause_name(s->r.ann.rst_cause));
-        else if (s->r.ann.rst_cause != TC_CAUSE_NONE)
-            g_string_append_printf(line, " (cause %s)", tc_cause_name(s->r.ann.rst_cause));
+        g_string_append(line, s->ann.sender == TC_CLIENT ? "--->" : "----");
+        g_string_append_printf(line, "  %-*s  %s", STATE_WIDTH, right, tc_phase_name(s->ann.phase));
+        if (s->ann.rst_check == TC_RST_CHALLENGED || s->ann.rst_check == TC_RST_OUT_OF_WINDOW)
+            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->ann.rst_check),
+                                   tc_cause_name(s->ann.rst_cause));
+        else if (s->ann.rst_cause != TC_CAUSE_NONE)
+            g_string_append_printf(line, " (cause %s)", tc_cause_name(s->ann.rst_cause));
         printf("%s\n", line->str);
         g_string_free(line, TRUE);
-        client = s->r.ann.client_state;
-        server = s->r.ann.server_state;
+        client = s->ann.client_state;
+        server = s->ann.server_state;
     }
     g_ptr_array_free(labels, TRUE);
 }
@@ -525,8 +519,8 @@ static void ladder_conn(const struct tcpclose_conn *conn, void *user)
     facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), TRUE, &f);
     GPtrArray *steps = g_ptr_array_new();
     for (guint i = 0; i < ctx->steps->len; i++) {
-        struct ladder_step *s = &g_array_index(ctx->steps, struct ladder_step, i);
-        if (s->r.conn == conn)
+        struct tcpclose_segment *s = &g_array_index(ctx->steps, struct tcpclose_segment, i);
+        if (s->conn == conn)
             g_ptr_array_add(steps, s);
     }
     draw_ladder_of(ctx, &f, steps);
@@ -617,7 +611,7 @@ static void cli_start(const char *opt_arg, enum cli_kind kind, const char *prefi
         if (argument == NULL || *argument == '\0' || end == NULL || *end != '\0' || stream > G_MAXUINT32)
             cli_fail(opt_arg, "expected -z tcpclose,ladder,STREAM with STREAM a tcp.stream number");
         ctx->stream = (guint32)stream;
-        ctx->steps = g_array_new(FALSE, FALSE, sizeof(struct ladder_step));
+        ctx->steps = g_array_new(FALSE, FALSE, sizeof(struct tcpclose_segment));
         ctx->numbers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
         error = register_tap_listener("tcp", &ctx->tcp_listener, NULL, TL_REQUIRES_NOTHING, NULL,
                                       ladder_tcp_packet, NULL, NULL);
