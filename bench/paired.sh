@@ -5,8 +5,8 @@
 # for reasons of its own; bench/run.sh's medians then move by more than the 5 % goal.  Here each
 # job runs plain and with tcpclose back to back, N times, the order swapped every other pair
 # (ABBA...), so whatever else the machine does falls on both runs of a pair alike.  Each pair gives
-# one CPU-time ratio; printed per job: the median ratio, its interquartile range, and the ratio of
-# the summed CPU times.
+# one CPU-time ratio (user + system); printed per job: the median ratio, its interquartile range,
+# the ratio of the summed CPU times, and the median system time of each side.
 #
 # Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only filter|fields|conns]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
@@ -48,12 +48,12 @@ jobs=(
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
 )
 
-cpu_of() { # plugin-folder args... : prints the run's user+sys CPU seconds
+cpu_of() { # plugin-folder args... : prints the run's user and system CPU seconds
     local folder=$1
     shift
     /usr/bin/time -f '%U %S' -o "$work/results/paired.time" \
         bash -c "$ts $folder $work/state -r $cap $* > /dev/null 2>&1"
-    awk '{ printf "%.2f\n", $1 + $2 }' "$work/results/paired.time"
+    cat "$work/results/paired.time"
 }
 
 for ((pair = 1; pair <= pairs; pair++)); do
@@ -67,8 +67,8 @@ for ((pair = 1; pair <= pairs; pair++)); do
             b=$(cpu_of "$work/plugins" "$plugin_args")
             a=$(cpu_of "$work/noplugins" "$plain_args")
         fi
-        echo "$name $a $b" >>"$out"
-        echo "== pair $pair/$pairs $name: plain $a s, tcpclose $b s CPU" >&2
+        echo "$name $a $b" >>"$out" # name, plain's user and system s, tcpclose's user and system s
+        echo "== pair $pair/$pairs $name: plain $a s, tcpclose $b s CPU (user system)" >&2
     done
 done
 
@@ -76,14 +76,19 @@ python3 - "$out" "$size" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, a, b = line.split()
-    rows.setdefault(name, []).append((float(a), float(b)))
-print(f"| Job ({sys.argv[2]} capture) | Pairs | Median ratio | Interquartile range | Summed CPU ratio | Plain CPU s, min–max |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    name, a_user, a_sys, b_user, b_sys = line.split()
+    rows.setdefault(name, []).append((float(a_user), float(a_sys), float(b_user), float(b_sys)))
+print(f"| Job ({sys.argv[2]} capture) | Pairs | Median ratio | Interquartile range | Summed CPU ratio "
+      "| Plain CPU s, min–max | Median system s, plain / tcpclose |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for name, runs in rows.items():
-    ratios = sorted(b / a for a, b in runs)
+    plain = [au + as_ for au, as_, _, _ in runs]
+    plugin = [bu + bs for _, _, bu, bs in runs]
+    ratios = sorted(b / a for a, b in zip(plain, plugin))
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-    plain = [a for a, _ in runs]
+    sys_plain = statistics.median(r[1] for r in runs)
+    sys_plugin = statistics.median(r[3] for r in runs)
     print(f"| {name} | {len(runs)} | {statistics.median(ratios):.3f} | {q[0]:.3f}–{q[2]:.3f} "
-          f"| {sum(b for _, b in runs) / sum(plain):.3f} | {min(plain):.2f}–{max(plain):.2f} |")
+          f"| {sum(plugin) / sum(plain):.3f} | {min(plain):.2f}–{max(plain):.2f} "
+          f"| {sys_plain:.2f} / {sys_plugin:.2f} |")
 EOF
