@@ -52,8 +52,7 @@ struct conn_agg {
 
 /* A table conn -> struct conn_agg. */
 GHashTable *aggs_new(void);
-/* Takes in the closing segment r, stored with frame (the tap's pinfo->num); matched: it passed
- * the display filter. */
+/* Takes in the closing segment r (the tap's data); matched: it passed the display filter. */
 struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, gboolean matched);
 
 /* Text for tables: value in decimal; ns as seconds with six decimals ("%.6f"); an endpoint of
