@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bootstrap.sh - sets up a Debian 12 machine for tcpclose, builds it, and runs the demo or the tests.
+# bootstrap.sh - sets up a Debian machine (12 "bookworm", 13 "trixie" or unstable "sid") for tcpclose,
+# builds it against the Wireshark of that distribution, and runs the demo or the tests.
 #
 # Usage: cmake/bootstrap.sh demo   installs what is missing, builds, annotates the bundled real
 #                                  Linux captures and prints a per-connection summary
@@ -16,11 +17,13 @@ demo | test) ;;
     ;;
 esac
 
-# Debian 12 packages: the compiler and CMake, Wireshark 4.0's headers and CMake config, tshark
-# (and mergecap) to run the plugin, libpcap for the capture generator, gawk for the test tables;
-# The Wireshark GUI, Xvfb, xauth and xdotool for the GUI test; clang and its libFuzzer for the fuzzer.
+# Packages by their distribution-neutral names, so that each release installs its own versions: the
+# compiler and CMake, Wireshark's headers and CMake config, tshark (and mergecap, editcap, randpkt,
+# sharkd) to run the plugin, libpcap for the capture generators, gawk for the test tables, python3
+# for the memory test; the Wireshark GUI, Xvfb, xauth and xdotool for the GUI test; clang and its
+# runtime libraries (libFuzzer) for the fuzzer.
 packages=(cmake make gcc libc6-dev wireshark-dev libglib2.0-dev libpcap-dev tshark wireshark-common gawk util-linux
-          wireshark xvfb xauth xdotool clang-14 libclang-rt-14-dev)
+          python3 wireshark xvfb xauth xdotool clang libclang-rt-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -21,6 +21,7 @@
 #include "frame_results.h"
 #include "stats.h"
 #include "tcp_front.h"
+#include "ws_compat.h"
 
 static int proto_tcpclose = -1;
 static int hf_stream = -1;
@@ -64,7 +65,7 @@ static expert_field ei_truncated = EI_INIT;
 
 #define PROTOCOL_NAME "TCP Connection Closure"
 
-static gboolean pref_info_tag = TRUE;
+static tc_pref_bool pref_info_tag = TRUE;
 static guint pref_time_wait_s = 60;
 static guint pref_idle_timeout_s = 300;
 

@@ -1,13 +1,14 @@
 /* plugin.c - the symbols Wireshark looks for when it loads tcpclose.so.
  *
- * Wireshark 4.0 wants plugin_version, plugin_want_major/minor and plugin_register; later
- * versions changed this interface, and any #if for them belongs here and nowhere else.
+ * Every release line wants plugin_version, plugin_want_major/minor and plugin_register; from 4.2
+ * on, plugin_describe says what kind of plugin this is (for "tshark -G plugins"), and 4.0 ignores it.
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/packet.h>
 
 #include "packet-tcpclose.h"
+#include "ws_compat.h"
 
 #ifndef TCPCLOSE_VERSION
 #define TCPCLOSE_VERSION "0.0.0"
@@ -18,6 +19,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
 
 void plugin_register(void)
 {
@@ -26,4 +28,9 @@ void plugin_register(void)
     plugin.register_protoinfo = proto_register_tcpclose;
     plugin.register_handoff = proto_reg_handoff_tcpclose;
     proto_register_plugin(&plugin);
+}
+
+uint32_t plugin_describe(void)
+{
+    return TC_PLUGIN_DESCRIPTION;
 }

@@ -6,6 +6,7 @@
  *   -z tcpclose,ladder,STREAM       the closure of one connection as a text ladder
  * (How the views learn about connections: stats.c.) */
 #include "stats_internal.h"
+#include "ws_compat.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -626,24 +627,28 @@ static void cli_start(const char *opt_arg, enum cli_kind kind, const char *prefi
         cli_fail(opt_arg, error->str);
 }
 
-static void cli_conns_init(const char *opt_arg, void *userdata _U_)
+static TC_STAT_INIT_RESULT cli_conns_init(const char *opt_arg, void *userdata _U_)
 {
     cli_start(opt_arg, CLI_CONNS, "tcpclose,conns");
+    return TC_STAT_INIT_OK;
 }
 
-static void cli_csv_init(const char *opt_arg, void *userdata _U_)
+static TC_STAT_INIT_RESULT cli_csv_init(const char *opt_arg, void *userdata _U_)
 {
     cli_start(opt_arg, CLI_CSV, "tcpclose,conns,csv");
+    return TC_STAT_INIT_OK;
 }
 
-static void cli_summary_init(const char *opt_arg, void *userdata _U_)
+static TC_STAT_INIT_RESULT cli_summary_init(const char *opt_arg, void *userdata _U_)
 {
     cli_start(opt_arg, CLI_SUMMARY, "tcpclose,summary");
+    return TC_STAT_INIT_OK;
 }
 
-static void cli_ladder_init(const char *opt_arg, void *userdata _U_)
+static TC_STAT_INIT_RESULT cli_ladder_init(const char *opt_arg, void *userdata _U_)
 {
     cli_start(opt_arg, CLI_LADDER, "tcpclose,ladder");
+    return TC_STAT_INIT_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */

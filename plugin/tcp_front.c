@@ -20,9 +20,19 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/ipproto.h>
-#include <wsutil/pint.h>
 
 #define TCP_FIXED_HEADER 20
+
+/* Network byte order, read here rather than with Wireshark's pint.h, whose names changed in 4.6. */
+static inline guint16 read_be16(const guint8 *p)
+{
+    return (guint16)(p[0] << 8 | p[1]);
+}
+
+static inline guint32 read_be32(const guint8 *p)
+{
+    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
+}
 
 static dissector_handle_t tcp_handle;
 static int proto_tcp = -1;
@@ -102,12 +112,12 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
         return HEADER_IGNORED; /* TCP: "Short segment", no tcp.len */
 
     memset(layer, 0, sizeof *layer);
-    layer->seg.src_port = pntoh16(h);
-    layer->seg.dst_port = pntoh16(h + 2);
-    layer->seg.seq = pntoh32(h + 4);
-    layer->seg.ack = pntoh32(h + 8);
-    layer->seg.flags = pntoh16(h + 12) & 0x0fff;
-    layer->seg.window = pntoh16(h + 14);
+    layer->seg.src_port = read_be16(h);
+    layer->seg.dst_port = read_be16(h + 2);
+    layer->seg.seq = read_be32(h + 4);
+    layer->seg.ack = read_be32(h + 8);
+    layer->seg.flags = read_be16(h + 12) & 0x0fff;
+    layer->seg.window = read_be16(h + 14);
     layer->seg.payload_len = reported - header_len;
     layer->tvb = tvb;
     layer->payload_offset = (gint)header_len;
