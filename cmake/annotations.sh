@@ -56,6 +56,9 @@ gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="$
     }
     {
         $3 = flag_names($3)
+        # tcpclose.roles_guessed is an FT_BOOLEAN: tshark 4.0 prints it as 1/0 in -T fields, 4.4 and
+        # 4.6 as True/False.  The table keeps 4.0'"'"'s spelling, so one table serves every version.
+        gsub(/True/, "1", $10); gsub(/False/, "0", $10)
         names = ""
         for (i = 1; i in expert; i++) {
             if ($(nfields + i) == "") continue

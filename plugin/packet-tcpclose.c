@@ -24,6 +24,7 @@
 #include "ws_compat.h"
 
 static int proto_tcpclose = -1;
+static header_field_info *tcpclose_hfinfo; /* the subtree's own field: is it asked for? */
 static int hf_stream = -1;
 static int hf_phase = -1;
 static int hf_sender = -1;
@@ -245,8 +246,10 @@ static char *put(char *end, const char *text)
  * (Wireshark first writes the protocol's name into a label to append to). */
 static void label_subtree(proto_item *ti, const struct tc_annotation *ann)
 {
-    /* Wireshark makes no labels in a tree nobody will see (a pass that only filters): nor do we. */
-    if (ti == NULL || !PTREE_DATA(ti)->visible)
+    /* Wireshark makes no labels in a tree nobody will see (a pass that only filters): nor do we,
+     * unless the subtree itself is asked for, as "-T fields -e tcpclose" does (4.0 builds a visible
+     * tree for -T fields, 4.4 and later do not). */
+    if (ti == NULL || !(PTREE_DATA(ti)->visible || tcpclose_hfinfo->ref_type >= HF_REF_TYPE_DIRECT))
         return;
     char text[160]; /* at most 24 + 18 + 4 + 6 + 9 + 12 + 9 + 12 + 1 + 1 bytes */
     char *end = put(text, PROTOCOL_NAME ": ");
@@ -454,6 +457,7 @@ void proto_register_tcpclose(void)
     };
 
     proto_tcpclose = proto_register_protocol(PROTOCOL_NAME, "TCPCLOSE", "tcpclose");
+    tcpclose_hfinfo = proto_registrar_get_nth(proto_tcpclose);
     proto_register_field_array(proto_tcpclose, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_tcpclose), ei, array_length(ei));

@@ -130,10 +130,11 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
 /* find_conversation hashes the addresses and ports once per direction, about 1,100 instructions
  * a segment, to answer what it answered for the connection's previous segment.  So the answer is
  * kept in a small table indexed by a hash of addresses and ports that both directions share, and
- * used again while it is certainly still TCP's: no newer conversation is chained after it.  TCP
- * starts a new conversation over an existing one only for a SYN that reuses the ports, and that
- * one is chained after the old.  A collision just means a full lookup; a new connection costs
- * one, for its first segment. */
+ * used again while it is certainly still TCP's.  TCP starts a new conversation over an existing
+ * one only for a segment that carries a SYN (4.0 for a SYN with a new ISN; 4.4 and later also for
+ * a SYN or SYN-ACK after a reset or a close), so a SYN is always looked up in full; and no newer
+ * conversation may be chained after the cached one.  A collision just means a full lookup; a new
+ * connection costs one or two, for its SYNs. */
 #define CACHE_SLOTS 4096 /* a power of two; 56 bytes each */
 
 struct cached_stream {
@@ -197,7 +198,8 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
     struct tcp_layer *layer = &p->layer;
     struct cached_stream *cached = layer->addr_len > 0 ? cache_slot(layer) : NULL;
 
-    if (cached != NULL && cache_matches(cached, layer) && cached->conv->next == NULL) {
+    if (cached != NULL && !(layer->seg.flags & TC_FLAG_SYN) && cache_matches(cached, layer) &&
+        cached->conv->next == NULL) {
         layer->stream = cached->stream;
         return TRUE;
     }
