@@ -9,21 +9,30 @@
 # the ratio of the summed CPU times, and the median system time of each side.
 #
 # Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only filter|fields|conns]
+#                        [--suites "host trixie sid"]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
 #   Default 15 pairs on the 1m capture: about 25 minutes on 2 cores.
+#   --suites  the Wireshark lines to time, interleaved pair by pair in one run: "host" is this
+#             machine's tshark (and run.sh's plugin); bookworm, trixie and sid are Debian's
+#             Wireshark 4.0, 4.4 and 4.6 in chroots kept under WORK/roots (made on first use
+#             with cmake/debian-root.sh, the plugin built there from this checkout; needs root).
+#             Each pair's two runs use the same Wireshark; the table has a row per job and suite.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
 work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
 pairs=15
 size=1m
 only= # one job only (the 4m capture's pairs take 5 minutes for all three)
+suites=host
 while [ $# -gt 0 ]; do
     case $1 in
     --pairs) pairs=$2; shift ;;
     --work) work=$2; shift ;;
     --size) size=$2; shift ;;
     --only) only=$2; shift ;;
+    --suites) suites=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "paired.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -48,27 +57,63 @@ jobs=(
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
 )
 
-cpu_of() { # plugin-folder args... : prints the run's user and system CPU seconds
-    local folder=$1
-    shift
-    /usr/bin/time -f '%U %S' -o "$work/results/paired.time" \
-        bash -c "$ts $folder $work/state -r $cap $* > /dev/null 2>&1"
+# A chroot per other Wireshark line, with its tshark and the plugin built against it there; WORK is
+# mounted at the same path inside, so the capture, plugin folders and state are where they are here.
+declare -A label=([host]="$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9][0-9.]*[0-9]\).*/\1/p')")
+roots=()
+release_roots() { for r in "${roots[@]}"; do "$repo/cmake/debian-root.sh" umount "$r"; done; }
+trap release_roots EXIT
+for suite in $suites; do
+    [ "$suite" != host ] || continue
+    root=$work/roots/$suite
+    if [ ! -s "$work/plugins-$suite.line" ]; then
+        rm -rf "$root"
+        "$repo/cmake/debian-root.sh" unpack "$suite" "$root"
+        "$repo/cmake/debian-root.sh" mount "$root" "$repo:/tcpclose:ro"
+        chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 bash -c '
+            set -e
+            apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+                tshark wireshark-dev libglib2.0-dev cmake make gcc libc6-dev >/dev/null
+            cmake -S /tcpclose -B /build -DBUILD_TESTING=OFF -DTCPCLOSE_WERROR=ON >/dev/null
+            cmake --build /build --target tcpclose -j2 >/dev/null' >&2
+        "$repo/cmake/debian-root.sh" umount "$root"
+        line=$(chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+        rm -rf "$work/plugins-$suite" "$work/noplugins-$suite"
+        mkdir -p "$work/plugins-$suite/$line/epan" "$work/noplugins-$suite/$line/epan"
+        cp "$root/build/tcpclose.so" "$work/plugins-$suite/$line/epan/"
+        chmod -R a+rX "$work/plugins-$suite" "$work/noplugins-$suite"
+        chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9][0-9.]*[0-9]\).*/\1/p' >"$work/plugins-$suite.line"
+    fi
+    label[$suite]=$(cat "$work/plugins-$suite.line")
+    "$repo/cmake/debian-root.sh" mount "$root" "$work:$work"
+    roots+=("$root")
+done
+
+cpu_of() { # suite plugins|noplugins args... : prints the run's user and system CPU seconds
+    local suite=$1 folder=$work/$2
+    shift 2
+    [ "$suite" = host ] || folder=$folder-$suite
+    TCPCLOSE_BENCH_ROOT=$([ "$suite" = host ] || echo "$work/roots/$suite") /usr/bin/time -f '%U %S' \
+        -o "$work/results/paired.time" bash -c "$ts $folder $work/state -r $cap $* > /dev/null 2>&1"
     cat "$work/results/paired.time"
 }
 
 for ((pair = 1; pair <= pairs; pair++)); do
-    for job in "${jobs[@]}"; do
-        IFS='|' read -r name plain_args plugin_args <<<"$job"
-        [ -z "$only" ] || [ "$name" = "$only" ] || continue
-        if ((pair % 2)); then
-            a=$(cpu_of "$work/noplugins" "$plain_args")
-            b=$(cpu_of "$work/plugins" "$plugin_args")
-        else
-            b=$(cpu_of "$work/plugins" "$plugin_args")
-            a=$(cpu_of "$work/noplugins" "$plain_args")
-        fi
-        echo "$name $a $b" >>"$out" # name, plain's user and system s, tcpclose's user and system s
-        echo "== pair $pair/$pairs $name: plain $a s, tcpclose $b s CPU (user system)" >&2
+    for suite in $suites; do
+        for job in "${jobs[@]}"; do
+            IFS='|' read -r name plain_args plugin_args <<<"$job"
+            [ -z "$only" ] || [ "$name" = "$only" ] || continue
+            if ((pair % 2)); then
+                a=$(cpu_of "$suite" noplugins "$plain_args")
+                b=$(cpu_of "$suite" plugins "$plugin_args")
+            else
+                b=$(cpu_of "$suite" plugins "$plugin_args")
+                a=$(cpu_of "$suite" noplugins "$plain_args")
+            fi
+            # job, Wireshark, plain's user and system s, tcpclose's user and system s
+            echo "$name ${label[$suite]} $a $b" >>"$out"
+            echo "== pair $pair/$pairs $name on ${label[$suite]}: plain $a s, tcpclose $b s CPU (user system)" >&2
+        done
     done
 done
 
@@ -76,19 +121,19 @@ python3 - "$out" "$size" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, a_user, a_sys, b_user, b_sys = line.split()
-    rows.setdefault(name, []).append((float(a_user), float(a_sys), float(b_user), float(b_sys)))
-print(f"| Job ({sys.argv[2]} capture) | Pairs | Median ratio | Interquartile range | Summed CPU ratio "
+    name, wireshark, a_user, a_sys, b_user, b_sys = line.split()
+    rows.setdefault((name, wireshark), []).append((float(a_user), float(a_sys), float(b_user), float(b_sys)))
+print(f"| Job ({sys.argv[2]} capture) | Wireshark | Pairs | Median ratio | Interquartile range | Summed CPU ratio "
       "| Plain CPU s, min–max | Median system s, plain / tcpclose |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-for name, runs in rows.items():
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for (name, wireshark), runs in sorted(rows.items()):
     plain = [au + as_ for au, as_, _, _ in runs]
     plugin = [bu + bs for _, _, bu, bs in runs]
     ratios = sorted(b / a for a, b in zip(plain, plugin))
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     sys_plain = statistics.median(r[1] for r in runs)
     sys_plugin = statistics.median(r[3] for r in runs)
-    print(f"| {name} | {len(runs)} | {statistics.median(ratios):.3f} | {q[0]:.3f}–{q[2]:.3f} "
+    print(f"| {name} | {wireshark} | {len(runs)} | {statistics.median(ratios):.3f} | {q[0]:.3f}–{q[2]:.3f} "
           f"| {sum(plugin) / sum(plain):.3f} | {min(plain):.2f}–{max(plain):.2f} "
           f"| {sys_plain:.2f} / {sys_plugin:.2f} |")
 EOF

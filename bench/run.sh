@@ -14,6 +14,7 @@
 # Usage: bench/run.sh [--quick] [--work DIR] [--plugin PATH] [--sizes "1m 4m"]
 #                     [--runs N] [--runs-1m N] [--runs-4m N]
 #   --quick    a smoke test: one 10,000-connection capture (~100k packets), 2 runs each
+#   --prepare  make the captures, plugin folders and fairness check, time nothing (for paired.sh)
 #   --work     where captures and results go (default /tmp/tcpclose-bench, or $TCPCLOSE_BENCH_DIR);
 #              it must be readable by user nobody.  Captures found there are reused; delete
 #              them to make new ones.  Nothing is written to the repository.
@@ -36,10 +37,12 @@ declare -A conns=([1m]=100000 [4m]=375000 [quick]=10000)
 declare -A runs=([1m]=5 [4m]=3 [quick]=2)
 rounds=2       # loadgen -r: 1 or 2 request/response rounds per connection, ~10.5 packets each
 base_port=20000
+prepare=0
 
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) sizes=quick ;;
+    --prepare) prepare=1 ;;
     --work) work=$2; shift ;;
     --plugin) plugin=$2; shift ;;
     --sizes) sizes=$2; shift ;;
@@ -167,6 +170,7 @@ else
         > "$work/results/check.txt"
 fi
 log "Lua baseline agrees with tcpclose on the first 100,000 packets: $(cat "$work/results/check.txt")"
+[ "$prepare" = 0 ] || exit 0
 
 # ---- timing ----
 # Each job is a shell string; hyperfine times it once per round, and the rounds go round-robin over

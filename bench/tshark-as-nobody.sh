@@ -15,4 +15,8 @@ run=(env -i "PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$state/home" "WIRESHARK_CONFIG_DIR
 if [ "$(id -u)" = 0 ]; then
     run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
 fi
+# TCPCLOSE_BENCH_ROOT: the tshark of another Wireshark line, in that chroot (bench/paired.sh --suites).
+if [ -n "${TCPCLOSE_BENCH_ROOT:-}" ]; then
+    run=(chroot "$TCPCLOSE_BENCH_ROOT" "${run[@]}")
+fi
 exec "${run[@]}" tshark "$@"
