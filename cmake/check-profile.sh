@@ -7,7 +7,7 @@
 # For each capture, "tshark -C tcpclose -2 --color -T psml" prints the packet list as Wireshark
 # draws it: the column titles, and per frame its colours and every column's text.  Kept: the
 # frame number, the colouring rule's colour (red, amber, grey; "-" for any other rule), the tag at
-# the end of the Info column, the five tcpclose columns, and the display filter buttons whose
+# the end of the Info column, the five tcpclose columns (found by title), and the buttons whose
 # filter selects the frame (each button's filter run with -2 -Y).  Fails when that differs from
 # EXPECTED, or when tshark says anything on stderr (a malformed dfilter_buttons or preferences
 # line, a colouring rule that does not compile).
@@ -54,7 +54,15 @@ for capture in "$@"; do
         /<\/structure>/ {
             in_structure = 0
             titles = "columns:"
-            for (i = 1; i <= n; i++) titles = titles (i > 1 ? " |" : "") " " cell[i]
+            for (i = 1; i <= n; i++) {
+                titles = titles (i > 1 ? " |" : "") " " cell[i]
+                column[cell[i]] = i
+            }
+            split("Phase|Sender|Client state|Server state|RST cause", shown, "|")
+            for (i = 1; i in shown; i++) {
+                if (!(shown[i] in column)) { print "no column " shown[i]; exit 1 }
+            }
+            if (!("Info" in column)) { print "no column Info"; exit 1 }
             print titles
             print "frame", "colour", "info tag", "phase", "sender", "client state", "server state",
                   "rst cause", "buttons"
@@ -70,9 +78,10 @@ for capture in "$@"; do
         /<section>/ { cell[++n] = text($0); next }
         /<\/packet>/ {
             tag = "-"
-            if (match(cell[7], /\[[A-Z_]+ by (client|server)\]$/)) tag = substr(cell[7], RSTART, RLENGTH)
+            info = cell[column["Info"]]
+            if (match(info, /\[[A-Z_]+ by (client|server)\]$/)) tag = substr(info, RSTART, RLENGTH)
             row = cell[1] OFS (bg in colour ? colour[bg] : "-") OFS tag
-            for (i = n - 4; i <= n; i++) row = row OFS (cell[i] == "" ? "-" : cell[i])
+            for (i = 1; i in shown; i++) row = row OFS (cell[column[shown[i]]] == "" ? "-" : cell[column[shown[i]]])
             print row, (cell[1] in buttons ? buttons[cell[1]] : "-")
         }
         in_structure && /<section>/ { cell[++n] = text($0) }'
