@@ -11,10 +11,12 @@
 # PROFILE_DIR (plugin/profile/tcpclose), the profile is copied into the configuration folder's
 # profiles/ and Wireshark starts in it (-C): on quitting, Wireshark must have recorded that profile
 # as the last one used and laid out every custom column of its preferences in the packet list
-# (the profile's "recent" file); what those columns show is checked by check-profile.sh.  Like
+# (the "recent" file Wireshark writes into the profile over the one it ships with); what those
+# columns show is checked by check-profile.sh.  Like
 # run-tshark.sh it drops to user nobody when run as root (Wireshark ignores plugins as root).
 # Needs: wireshark (the Qt GUI), xvfb, xauth, xdotool.  TCPCLOSE_GUI_SHOTS=DIR keeps screenshots
-# of the table and of the packet list there (needs imagemagick); TCPCLOSE_PRELOAD (a sanitizer runtime, as for
+# of the table and of the packet list there (needs imagemagick), with TCPCLOSE_GUI_FILTER as the
+# packet list's display filter when set; TCPCLOSE_PRELOAD (a sanitizer runtime, as for
 # run-tshark.sh) is preloaded into Wireshark, and any report fails the test.
 set -euo pipefail
 plugin=$1 capture=$2 profile=${3:-}
@@ -50,6 +52,11 @@ cat >"$work/session.sh" <<'EOF'
 #!/usr/bin/env bash
 set -u
 work=$1 name=$2 profile_name=$3
+shoot() { # WINDOW FILE: a screenshot of the window as it is on the screen
+    local X Y WIDTH HEIGHT SCREEN WINDOW
+    eval "$(xdotool getwindowgeometry --shell "$1")"
+    import -window root -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" +repage "$2" 2>/dev/null
+}
 wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
     local id
     for _ in $(seq 1 $(($2 * 2))); do
@@ -62,6 +69,7 @@ wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
 }
 env ${WIRESHARK_PRELOAD:+LD_PRELOAD=$WIRESHARK_PRELOAD} \
     wireshark -o capture.no_interface_load:TRUE ${profile_name:+-C "$profile_name"} -r "$work/$name" \
+    ${TCPCLOSE_GUI_FILTER:+-Y "$TCPCLOSE_GUI_FILTER"} \
     -z tcpclose,conns \
     >"$work/out/stdout" 2>"$work/out/stderr" &
 pid=$!
@@ -69,13 +77,18 @@ if ! table=$(wait_window 'TCP Connection Closures' 90); then
     echo "the TCP Connection Closures window did not appear" >"$work/out/problem"
 else
     sleep 1
-    [ -n "${TCPCLOSE_GUI_SHOTS:-}" ] && import -window root "$work/out/table.png" 2>/dev/null
+    if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
+        xdotool windowmove --sync "$table" 0 0 windowsize --sync "$table" 1500 300
+        sleep 1
+        shoot "$table" "$work/out/table.png"
+    fi
     xdotool windowfocus --sync "$table" key Escape
     sleep 1
     if main=$(wait_window "^$name" 10); then
         if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
-            sleep 1
-            import -window "$main" "$work/out/packet-list.png" 2>/dev/null
+            xdotool windowmove --sync "$main" 0 0 windowsize --sync "$main" 1500 1000
+            sleep 2
+            shoot "$main" "$work/out/packet-list.png"
         fi
         xdotool windowfocus --sync "$main" key ctrl+q
     fi
@@ -93,7 +106,7 @@ chmod a+rx "$work/session.sh"
 # An empty extcap folder: no extcap helper runs (they only slow the start, and hang under a preload).
 environment=("PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
              "WIRESHARK_PLUGIN_DIR=$work/plugins" "WIRESHARK_EXTCAP_DIR=$work/extcap" "XDG_RUNTIME_DIR=$work/runtime"
-             "TCPCLOSE_GUI_SHOTS=${TCPCLOSE_GUI_SHOTS:-}")
+             "TCPCLOSE_GUI_SHOTS=${TCPCLOSE_GUI_SHOTS:-}" "TCPCLOSE_GUI_FILTER=${TCPCLOSE_GUI_FILTER:-}")
 if [ -n "${TCPCLOSE_PRELOAD:-}" ]; then # a sanitizer runtime, as in run-tshark.sh: for Wireshark only
     environment+=("WIRESHARK_PRELOAD=$TCPCLOSE_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
                   "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
@@ -109,7 +122,7 @@ fi
 
 set +e
 "${run[@]}" env -i "${environment[@]}" \
-    timeout 180 xvfb-run -a -s "-screen 0 1280x1024x24" "$work/session.sh" "$work" "$name" "$profile_name"
+    timeout 180 xvfb-run -a -s "-screen 0 1600x1200x24" "$work/session.sh" "$work" "$name" "$profile_name"
 xvfb_status=$?
 set -e
 
@@ -142,6 +155,11 @@ if [ -n "$profile" ]; then
     # Wireshark writes the profile it ran in, and the packet list's columns, when it quits.
     if ! grep -qx "gui.last_used_profile: $profile_name" "$work/config/recent_common" 2>/dev/null; then
         echo "FAIL: $name: Wireshark did not run in the $profile_name profile" >&2
+        failed=1
+    fi
+    # The profile ships a recent file of its own (column widths): Wireshark's must have replaced it.
+    if ! grep -q '^# Recent settings file for Wireshark' "$work/config/profiles/$profile_name/recent" 2>/dev/null; then
+        echo "FAIL: $name: Wireshark did not write the $profile_name profile's recent file" >&2
         failed=1
     fi
     columns=$(grep -o '%Cus:[^:"]*' "$profile/preferences" || true)
