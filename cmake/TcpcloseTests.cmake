@@ -89,10 +89,20 @@ add_test(NAME golden.disabled
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-disabled.sh" $<TARGET_FILE:tcpclose>
                  "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap" "${TCPCLOSE_CAPTURES}/odd-gre.pcap")
 
-# The Wireshark GUI (Qt) under Xvfb: loads the plugin and the capture, draws the statistics, quits cleanly.
+# The configuration profile shipped with the plugin (plugin/profile/tcpclose): its columns, colouring
+# rules and filter buttons as tshark -C applies them, against a table checked by hand.
+add_test(NAME profile.tshark
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-profile.sh" $<TARGET_FILE:tcpclose>
+                 "${PROJECT_SOURCE_DIR}/plugin/profile/tcpclose" "${TCPCLOSE_CAPTURES}/profile.expected"
+                 "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap" "${TCPCLOSE_CAPTURES}/close-wait.pcap"
+                 "${TCPCLOSE_CAPTURES}/simultaneous-close.pcap" "${TCPCLOSE_CAPTURES}/rst-abort-replies.pcap"
+                 "${TCPCLOSE_CAPTURES}/rst-injection.pcap" "${TCPCLOSE_CAPTURES}/rst-out-of-window.pcap")
+
+# The Wireshark GUI (Qt) under Xvfb, in the tcpclose profile: loads the plugin and the capture, lays
+# out the profile's columns, draws the statistics, quits cleanly.
 add_test(NAME gui.wireshark
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
-                 "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap")
+                 "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap" "${PROJECT_SOURCE_DIR}/plugin/profile/tcpclose")
 
 # The same suite with the plugin built with ASan and UBSan, mutation fuzzing through tshark, and
 # libFuzzer on the state machine.

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # check-gui.sh - the plugin in the Wireshark GUI (Qt), on a virtual X display.
 #
-# Usage: check-gui.sh PLUGIN.so CAPTURE
+# Usage: check-gui.sh PLUGIN.so CAPTURE [PROFILE_DIR]
 #
 # Wireshark starts under xvfb-run with the plugin and the capture and "-z tcpclose,conns", which
 # only exists when Wireshark loaded the plugin: once the capture is read, it opens the
 # Statistics > TCP Connection Closures table (a retap through tcpclose's tap).  The test waits for
 # that window, closes it (Escape), quits Wireshark (Ctrl+Q) and requires exit status 0 and a
-# stderr free of tcpclose messages, dissector bugs, critical messages and crashes.  Like
+# stderr free of tcpclose messages, dissector bugs, critical messages and crashes.  With
+# PROFILE_DIR (plugin/profile/tcpclose), the profile is copied into the configuration folder's
+# profiles/ and Wireshark starts in it (-C): on quitting, Wireshark must have recorded that profile
+# as the last one used and laid out every custom column of its preferences in the packet list
+# (the "recent" file Wireshark writes into the profile over the one it ships with); what those
+# columns show is checked by check-profile.sh.  Like
 # run-tshark.sh it drops to user nobody when run as root (Wireshark ignores plugins as root).
-# Needs: wireshark (the Qt GUI), xvfb, xauth, xdotool.  TCPCLOSE_GUI_SHOTS=DIR keeps a screenshot
-# of the table there (needs imagemagick); TCPCLOSE_PRELOAD (a sanitizer runtime, as for
+# Needs: wireshark (the Qt GUI), xvfb, xauth, xdotool.  TCPCLOSE_GUI_SHOTS=DIR keeps screenshots
+# of the table and of the packet list there (needs imagemagick), with TCPCLOSE_GUI_FILTER as the
+# packet list's display filter when set; TCPCLOSE_PRELOAD (a sanitizer runtime, as for
 # run-tshark.sh) is preloaded into Wireshark, and any report fails the test.
 set -euo pipefail
-plugin=$1 capture=$2
+plugin=$1 capture=$2 profile=${3:-}
 name=$(basename "$capture")
+profile_name=${profile:+$(basename "$profile")}
 
 for tool in wireshark xvfb-run xauth xdotool; do
     command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
@@ -26,8 +33,13 @@ version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]
 mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/runtime" "$work/out" "$work/extcap"
 cp "$plugin" "$work/plugins/$version/epan/"
 cp "$capture" "$work/$name"
+if [ -n "$profile" ]; then
+    mkdir -p "$work/config/profiles"
+    cp -R "$profile" "$work/config/profiles/"
+fi
 chmod -R a+rX "$work"
 chmod a+rwx "$work/home" "$work/config" "$work/out"
+[ -z "$profile" ] || chmod -R a+rwX "$work/config/profiles" # Wireshark writes the profile's recent file
 chmod 0700 "$work/runtime"
 run=()
 if [ "$(id -u)" = 0 ]; then
@@ -39,7 +51,12 @@ fi
 cat >"$work/session.sh" <<'EOF'
 #!/usr/bin/env bash
 set -u
-work=$1 name=$2
+work=$1 name=$2 profile_name=$3
+shoot() { # WINDOW FILE: a screenshot of the window as it is on the screen
+    local X Y WIDTH HEIGHT SCREEN WINDOW
+    eval "$(xdotool getwindowgeometry --shell "$1")"
+    import -window root -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" +repage "$2" 2>/dev/null
+}
 wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
     local id
     for _ in $(seq 1 $(($2 * 2))); do
@@ -51,17 +68,28 @@ wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
     return 1
 }
 env ${WIRESHARK_PRELOAD:+LD_PRELOAD=$WIRESHARK_PRELOAD} \
-    wireshark -o capture.no_interface_load:TRUE -r "$work/$name" -z tcpclose,conns \
+    wireshark -o capture.no_interface_load:TRUE ${profile_name:+-C "$profile_name"} -r "$work/$name" \
+    ${TCPCLOSE_GUI_FILTER:+-Y "$TCPCLOSE_GUI_FILTER"} \
+    -z tcpclose,conns \
     >"$work/out/stdout" 2>"$work/out/stderr" &
 pid=$!
 if ! table=$(wait_window 'TCP Connection Closures' 90); then
     echo "the TCP Connection Closures window did not appear" >"$work/out/problem"
 else
     sleep 1
-    [ -n "${TCPCLOSE_GUI_SHOTS:-}" ] && import -window root "$work/out/table.png" 2>/dev/null
+    if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
+        xdotool windowmove --sync "$table" 0 0 windowsize --sync "$table" 1500 300
+        sleep 1
+        shoot "$table" "$work/out/table.png"
+    fi
     xdotool windowfocus --sync "$table" key Escape
     sleep 1
     if main=$(wait_window "^$name" 10); then
+        if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
+            xdotool windowmove --sync "$main" 0 0 windowsize --sync "$main" 1500 1000
+            sleep 2
+            shoot "$main" "$work/out/packet-list.png"
+        fi
         xdotool windowfocus --sync "$main" key ctrl+q
     fi
 fi
@@ -78,7 +106,7 @@ chmod a+rx "$work/session.sh"
 # An empty extcap folder: no extcap helper runs (they only slow the start, and hang under a preload).
 environment=("PATH=$PATH" LC_ALL=C.UTF-8 "HOME=$work/home" "WIRESHARK_CONFIG_DIR=$work/config"
              "WIRESHARK_PLUGIN_DIR=$work/plugins" "WIRESHARK_EXTCAP_DIR=$work/extcap" "XDG_RUNTIME_DIR=$work/runtime"
-             "TCPCLOSE_GUI_SHOTS=${TCPCLOSE_GUI_SHOTS:-}")
+             "TCPCLOSE_GUI_SHOTS=${TCPCLOSE_GUI_SHOTS:-}" "TCPCLOSE_GUI_FILTER=${TCPCLOSE_GUI_FILTER:-}")
 if [ -n "${TCPCLOSE_PRELOAD:-}" ]; then # a sanitizer runtime, as in run-tshark.sh: for Wireshark only
     environment+=("WIRESHARK_PRELOAD=$TCPCLOSE_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
                   "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
@@ -94,12 +122,15 @@ fi
 
 set +e
 "${run[@]}" env -i "${environment[@]}" \
-    timeout 180 xvfb-run -a -s "-screen 0 1280x1024x24" "$work/session.sh" "$work" "$name"
+    timeout 180 xvfb-run -a -s "-screen 0 1600x1200x24" "$work/session.sh" "$work" "$name" "$profile_name"
 xvfb_status=$?
 set -e
 
-if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ] && [ -f "$work/out/table.png" ]; then
-    mkdir -p "$TCPCLOSE_GUI_SHOTS" && cp "$work/out/table.png" "$TCPCLOSE_GUI_SHOTS/$name.table.png"
+if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
+    mkdir -p "$TCPCLOSE_GUI_SHOTS"
+    for shot in table packet-list; do
+        [ -f "$work/out/$shot.png" ] && cp "$work/out/$shot.png" "$TCPCLOSE_GUI_SHOTS/$name.$shot.png"
+    done
 fi
 failed=0
 if [ "$xvfb_status" = 124 ]; then
@@ -120,9 +151,33 @@ if grep -E -i 'tcpclose|dissector bug|critical|\[[a-z]* error\]|segmentation|ass
     echo "FAIL: $name: the messages above on Wireshark's stderr" >&2
     failed=1
 fi
+if [ -n "$profile" ]; then
+    # Wireshark writes the profile it ran in, and the packet list's columns, when it quits.
+    if ! grep -qx "gui.last_used_profile: $profile_name" "$work/config/recent_common" 2>/dev/null; then
+        echo "FAIL: $name: Wireshark did not run in the $profile_name profile" >&2
+        failed=1
+    fi
+    # The profile ships a recent file of its own (column widths): Wireshark's must have replaced it.
+    if ! grep -q '^# Recent settings file for Wireshark' "$work/config/profiles/$profile_name/recent" 2>/dev/null; then
+        echo "FAIL: $name: Wireshark did not write the $profile_name profile's recent file" >&2
+        failed=1
+    fi
+    columns=$(grep -o '%Cus:[^:"]*' "$profile/preferences" || true)
+    if [ -z "$columns" ]; then
+        echo "FAIL: $name: the $profile_name profile's preferences set no custom column" >&2
+        failed=1
+    fi
+    for column in $columns; do
+        if ! grep -q "\"$column\"" "$work/config/profiles/$profile_name/recent" 2>/dev/null; then
+            echo "FAIL: $name: the packet list has no column $column (from the $profile_name profile)" >&2
+            failed=1
+        fi
+    done
+fi
 if [ "$failed" != 0 ]; then
     echo "--- Wireshark's stderr:" >&2
     cat "$work/out/stderr" >&2
     exit 1
 fi
-echo "ok: $name: Wireshark loaded tcpclose, read the capture, drew TCP Connection Closures and quit cleanly"
+echo "ok: $name: Wireshark loaded tcpclose${profile:+ in the $profile_name profile (its columns laid out)}," \
+    "read the capture, drew TCP Connection Closures and quit cleanly"

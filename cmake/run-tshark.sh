@@ -8,6 +8,8 @@
 # @CAPTURE@ stands for the capture's copy.
 # With TCPCLOSE_PRELOAD set (a sanitizer runtime), tshark runs with it preloaded, so that a
 # plugin built with sanitizers can load into Debian's tshark; any report makes tshark fail.
+# With TCPCLOSE_PROFILE=DIR, the configuration profile folder DIR is copied into the fresh
+# configuration folder's profiles/, so that "-C $(basename DIR)" selects it.
 #
 # As root, tshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin folder: a root run would
 # silently test nothing.  So a root caller drops to nobody (65534), and the plugin and capture
@@ -23,6 +25,10 @@ version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]
 mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/extcap"
 if [ "$plugin" != none ]; then
     cp "$plugin" "$work/plugins/$version/epan/"
+fi
+if [ -n "${TCPCLOSE_PROFILE:-}" ]; then
+    mkdir -p "$work/config/profiles"
+    cp -R "$TCPCLOSE_PROFILE" "$work/config/profiles/"
 fi
 read_args=()
 if [ "$capture" != - ]; then
