@@ -9,12 +9,20 @@
 #   cpack --config build/CPackConfig.cmake -B build    ->  build/tcpclose_<version>+wireshark<X.Y>_<arch>.deb
 #   sudo cmake --install build --component system      the same files, straight into the global folders
 #
-# The "system" install rules are EXCLUDE_FROM_ALL: a plain "cmake --install build" keeps to the
-# user's personal folders.  Include after add_tcpclose_plugin(tcpclose).
+# The package also holds the tcpclose configuration profile, in Wireshark's global profiles folder,
+# so that every user finds it in the status bar's profile list.  The "system" install rules are
+# EXCLUDE_FROM_ALL: a plain "cmake --install build" keeps to the user's personal folders.
+# Include after add_tcpclose_plugin(tcpclose).
 
 set(TCPCLOSE_WIRESHARK_LINE "${Wireshark_MAJOR_VERSION}.${Wireshark_MINOR_VERSION}")
+# Install where this Wireshark is installed (/usr for Debian's), unless told otherwise.
+if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
+  set(CMAKE_INSTALL_PREFIX "${Wireshark_INSTALL_PREFIX}" CACHE PATH "Install prefix (Wireshark's)" FORCE)
+endif()
 file(RELATIVE_PATH TCPCLOSE_SYSTEM_PLUGIN_DIR "${Wireshark_INSTALL_PREFIX}" "${Wireshark_PLUGIN_INSTALL_DIR}/epan")
 install(TARGETS tcpclose LIBRARY DESTINATION "${TCPCLOSE_SYSTEM_PLUGIN_DIR}" COMPONENT system EXCLUDE_FROM_ALL)
+install(DIRECTORY plugin/profile/tcpclose/ DESTINATION share/wireshark/profiles/tcpclose COMPONENT system
+        EXCLUDE_FROM_ALL)
 
 # The Debian package that holds the libwireshark this build links against, and its exact version.
 set(_libwireshark "")

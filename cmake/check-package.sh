@@ -6,8 +6,9 @@
 # Makes the .deb with cpack, checks that it depends on the exact libwireshark package installed,
 # installs it with apt, and runs tshark AS ROOT (which reads only Wireshark's global plugin folder,
 # not WIRESHARK_PLUGIN_DIR nor the personal one) on a bundled real capture: tshark must list the
-# plugin from the global folder and annotate the capture as its golden table says.  The package
-# is purged again at the end.
+# plugin from the global folder and annotate the capture as its golden table says, and the global
+# tcpclose profile (-C tcpclose) must show those values in its columns.  The package is purged
+# again at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$1" && pwd)
@@ -56,4 +57,13 @@ if [ "$got" != "$want" ]; then
     diff <(echo "$want") <(echo "$got") >&2 || true
     exit 1
 fi
-echo "ok: $(basename "$deb") installed; root tshark loads $global and annotates $(basename "$capture") ($(echo "$got" | wc -l) closing segments)"
+# The tcpclose profile, from Wireshark's global profiles folder: its columns show tcpclose's values.
+profile=$(dpkg -L tcpclose | grep '/profiles/tcpclose$')
+columns=$("${run[@]}" tshark -C tcpclose -2 -r "$capture" -Y tcpclose |
+          gawk '{ for (i = 1; i <= NF; i++) if ($i == "TCP") { print $1 "\t" $(i + 1) "\t" $(i + 3) "\t" $(i + 4); break } }')
+if [ "$columns" != "$want" ]; then
+    echo "FAIL: root tshark -C tcpclose (from $profile) does not show tcpclose's columns" >&2
+    diff <(echo "$want") <(echo "$columns") >&2 || true
+    exit 1
+fi
+echo "ok: $(basename "$deb") installed; root tshark loads $global and annotates $(basename "$capture") ($(echo "$got" | wc -l) closing segments); -C tcpclose shows them in its columns"
