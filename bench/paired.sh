@@ -66,27 +66,29 @@ trap release_roots EXIT
 for suite in $suites; do
     [ "$suite" != host ] || continue
     root=$work/roots/$suite
-    if [ ! -s "$work/plugins-$suite.line" ]; then
+    if [ ! -s "$root/.tcpclose-bench" ]; then # made once: Debian's tshark and what builds the plugin
         rm -rf "$root"
         "$repo/cmake/debian-root.sh" unpack "$suite" "$root"
-        "$repo/cmake/debian-root.sh" mount "$root" "$repo:/tcpclose:ro"
-        chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 bash -c '
-            set -e
+        "$repo/cmake/debian-root.sh" mount "$root"
+        chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 sh -c '
             apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-                tshark wireshark-dev libglib2.0-dev cmake make gcc libc6-dev >/dev/null
-            cmake -S /tcpclose -B /build -DBUILD_TESTING=OFF -DTCPCLOSE_WERROR=ON >/dev/null
-            cmake --build /build --target tcpclose -j2 >/dev/null' >&2
+                tshark wireshark-dev libglib2.0-dev cmake make gcc libc6-dev' >&2
         "$repo/cmake/debian-root.sh" umount "$root"
-        line=$(chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
-        rm -rf "$work/plugins-$suite" "$work/noplugins-$suite"
-        mkdir -p "$work/plugins-$suite/$line/epan" "$work/noplugins-$suite/$line/epan"
-        cp "$root/build/tcpclose.so" "$work/plugins-$suite/$line/epan/"
-        chmod -R a+rX "$work/plugins-$suite" "$work/noplugins-$suite"
-        chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9][0-9.]*[0-9]\).*/\1/p' >"$work/plugins-$suite.line"
+        date -u +%FT%TZ >"$root/.tcpclose-bench"
     fi
-    label[$suite]=$(cat "$work/plugins-$suite.line")
-    "$repo/cmake/debian-root.sh" mount "$root" "$work:$work"
+    # The plugin, from this checkout as it is now, with the project's default flags.
+    "$repo/cmake/debian-root.sh" mount "$root" "$repo:/tcpclose:ro" "$work:$work"
     roots+=("$root")
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 sh -c '
+        cmake -S /tcpclose -B /build -DBUILD_TESTING=OFF -DTCPCLOSE_WERROR=ON >/dev/null &&
+        cmake --build /build --target tcpclose -j2 >/dev/null' >&2
+    line=$(chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+    rm -rf "$work/plugins-$suite" "$work/noplugins-$suite"
+    mkdir -p "$work/plugins-$suite/$line/epan" "$work/noplugins-$suite/$line/epan"
+    cp "$root/build/tcpclose.so" "$work/plugins-$suite/$line/epan/"
+    chmod -R a+rX "$work/plugins-$suite" "$work/noplugins-$suite"
+    chroot "$root" tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9][0-9.]*[0-9]\).*/\1/p' >"$work/plugins-$suite.line"
+    label[$suite]=$(cat "$work/plugins-$suite.line")
 done
 
 cpu_of() { # suite plugins|noplugins args... : prints the run's user and system CPU seconds

@@ -36,7 +36,7 @@ unpack)
         echo "== making the $suite base system ($base)" >&2
         # The archive may be a fixed snapshot whose Release files have expired: apt is told not to
         # mind, here and (through the system's own apt configuration) inside it.
-        mmdebstrap --variant=minbase --include=ca-certificates \
+        mmdebstrap --variant=minbase --format=tar --include=ca-certificates \
             --aptopt='Acquire::Check-Valid-Until "false"' "$suite" "$base.part" "$mirror" >&2
         mv "$base.part" "$base"
     fi

@@ -47,10 +47,11 @@ trap cleanup EXIT
 run_suite() { # SUITE: 0 when the README's commands and the package check pass in a fresh system
     local suite=$1 binds=()
     root="$matrix/$suite.$$"
-    "$here/debian-root.sh" unpack "$suite" "$root"
+    # (No errexit in a function called as an "if" condition: each step says so itself.)
+    "$here/debian-root.sh" unpack "$suite" "$root" || return 1
     [ ! -d "$repo/../shared" ] || binds=("$(cd "$repo/../shared" && pwd):/work/shared:ro")
-    "$here/debian-root.sh" mount "$root" "${binds[@]}"
-    git clone -q --no-hardlinks "$repo" "$root/work/tcpclose"
+    "$here/debian-root.sh" mount "$root" "${binds[@]}" || return 1
+    git clone -q --no-hardlinks "$repo" "$root/work/tcpclose" || return 1
     echo "== $suite: the README's commands in a fresh chroot, from a clone of $(git -C "$repo" rev-parse --short HEAD)"
     chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 TERM=dumb \
         bash -c 'set -e; cd /work/tcpclose

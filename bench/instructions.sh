@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bench/instructions.sh - instructions a packet, tcpclose against plain tshark, on each Wireshark
+# line: callgrind's exact counts, which no other work on the machine disturbs (where timed pairs
+# are too noisy to tell 3 % from 6 %).
+#
+# Usage: bench/instructions.sh [--work DIR] [--suites "host trixie sid"] [--packets N]
+#   Run bench/run.sh --prepare and bench/paired.sh --suites ... first: this reuses the 1m capture,
+#   the plugin folders and the chroots (WORK/roots/SUITE) they made, and installs valgrind in each.
+#   For each suite and each job of paired.sh (filter, fields, conns), plain and with tcpclose, tshark
+#   runs under callgrind on the capture's first N packets (default 20,000) and on its first N/10;
+#   the difference over the 9N/10 packets between is the cost a packet, net of start-up.
+#   Prints a Markdown table (also WORK/results/instructions.md).  About 25 minutes for three suites.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
+suites=host
+packets=20000
+while [ $# -gt 0 ]; do
+    case $1 in
+    --work) work=$2; shift ;;
+    --suites) suites=$2; shift ;;
+    --packets) packets=$2; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+few=$((packets / 10))
+out=$work/results/instructions
+mkdir -p "$out"
+[ -s "$work/cap-1m.pcap" ] || { echo "instructions.sh: no $work/cap-1m.pcap: run bench/run.sh --prepare" >&2; exit 1; }
+for n in $packets $few; do
+    [ -s "$work/cap-$n.pcap" ] || { editcap -r "$work/cap-1m.pcap" "$work/cap-$n.pcap" "1-$n" && chmod 644 "$work/cap-$n.pcap"; }
+done
+
+roots=()
+release_roots() { for r in "${roots[@]}"; do "$repo/cmake/debian-root.sh" umount "$r"; done; }
+trap release_roots EXIT
+declare -A label
+for suite in $suites; do
+    if [ "$suite" = host ]; then
+        command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >/dev/null
+        label[host]=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9][0-9.]*[0-9]\).*/\1/p')
+        continue
+    fi
+    root=$work/roots/$suite
+    [ -s "$work/plugins-$suite.line" ] || { echo "instructions.sh: no $root: run bench/paired.sh --suites first" >&2; exit 1; }
+    label[$suite]=$(cat "$work/plugins-$suite.line")
+    "$repo/cmake/debian-root.sh" mount "$root" "$work:$work"
+    roots+=("$root")
+    chroot "$root" sh -c 'command -v valgrind >/dev/null ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind >/dev/null'
+done
+
+# count SUITE plugins|noplugins PACKETS args...: the program's total instructions
+count() {
+    local suite=$1 folder=$work/$2 n=$3 file
+    shift 3
+    [ "$suite" = host ] || folder=$folder-$suite
+    file=$out/$suite-$2-$n-$(echo "$*" | tr -c 'a-z0-9' '_').out
+    local run=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "HOME=$work/state/home"
+               "WIRESHARK_CONFIG_DIR=$work/state/config" "WIRESHARK_PLUGIN_DIR=$folder")
+    [ "$(id -u)" != 0 ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
+    [ "$suite" = host ] || run=(chroot "$work/roots/$suite" "${run[@]}")
+    "${run[@]}" valgrind --tool=callgrind --callgrind-out-file="$file" \
+        tshark -r "$work/cap-$n.pcap" "$@" >/dev/null 2>"$file.log"
+    sed -n 's/^summary: //p' "$file"
+}
+
+chmod a+rwx "$out"
+jobs=(
+    "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
+    "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
+    "conns|-q -z conv,tcp|-q -z tcpclose,conns"
+)
+: >"$out/counts.txt"
+for suite in $suites; do
+    for job in "${jobs[@]}"; do
+        IFS='|' read -r name plain_args plugin_args <<<"$job"
+        eval "plain=($plain_args)"
+        eval "plugin=($plugin_args)"
+        a=$(($(count "$suite" noplugins "$packets" "${plain[@]}") - $(count "$suite" noplugins "$few" "${plain[@]}")))
+        b=$(($(count "$suite" plugins "$packets" "${plugin[@]}") - $(count "$suite" plugins "$few" "${plugin[@]}")))
+        echo "$name ${label[$suite]} $a $b $((packets - few))" >>"$out/counts.txt"
+        echo "== $name on ${label[$suite]}: plain $((a / (packets - few))), tcpclose $((b / (packets - few))) instructions a packet" >&2
+    done
+done
+
+gawk '
+    BEGIN { print "| Job | Wireshark | Plain, instructions a packet | With tcpclose | tcpclose adds | Ratio |"
+            print "| --- | --- | ---: | ---: | ---: | ---: |" }
+    { printf "| %s | %s | %d | %d | %+d | %.3f |\n", $1, $2, $3 / $5, $4 / $5, ($4 - $3) / $5, $4 / $3 }
+' "$out/counts.txt" | tee "$work/results/instructions.md"
