@@ -498,6 +498,58 @@ static void test_rst_acceptance(void)
     }
 }
 
+/* Linux's tcp_reset_check: after its peer's FIN, an endpoint in CLOSE-WAIT, LAST-ACK or CLOSING
+ * also accepts an RST at RCV.NXT - 1 (the FIN's own sequence number: the seq of an RST answering
+ * a segment sent before that FIN arrived).  Not in TIME-WAIT, nor before the peer's FIN. */
+static void test_rst_below_rcv_nxt(void)
+{
+    static const struct {
+        const char *name;
+        struct {
+            unsigned sender;
+            uint16_t flags;
+            uint32_t seq, ack;
+        } close[3];
+        size_t steps;
+        uint32_t rst_seq;
+        enum tc_rst_check check;
+        const char *client_state_before;
+    } cases[] = {
+        {"CLOSE_WAIT, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF01u, TC_RST_ACCEPTED,
+         "CLOSE_WAIT"},
+        {"LAST_ACK, RST at RCV.NXT - 1",
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, ACK, 101, 0xFFFFFF02u}, {A, FIN | ACK, 101, 0xFFFFFF02u}}, 3,
+         0xFFFFFF01u, TC_RST_ACCEPTED, "LAST_ACK"},
+        {"CLOSING, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, FIN | ACK, 101, 0xFFFFFF01u}}, 2,
+         0xFFFFFF01u, TC_RST_ACCEPTED, "CLOSING"},
+        {"CLOSE_WAIT, RST at RCV.NXT - 2", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF00u, TC_RST_OUT_OF_WINDOW,
+         "CLOSE_WAIT"},
+        {"TIME_WAIT, RST at RCV.NXT - 1",
+         {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, FIN | ACK, 0xFFFFFF01u, 102}, {A, ACK, 102, 0xFFFFFF02u}}, 3,
+         0xFFFFFF01u, TC_RST_OUT_OF_WINDOW, "TIME_WAIT"},
+        {"FIN_WAIT_2, RST at RCV.NXT - 1", {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, ACK, 0xFFFFFF01u, 102}}, 2,
+         0xFFFFFF00u, TC_RST_OUT_OF_WINDOW, "FIN_WAIT_2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc_connection conn = {0};
+        struct tc_annotation out;
+        open_scaled(&conn, 2, 3);
+        for (size_t k = 0; k < cases[i].steps; k++)
+            feed(&conn, NULL, &out, cases[i].close[k].sender, cases[i].close[k].flags, cases[i].close[k].seq,
+                 cases[i].close[k].ack, 100, -1);
+        check_str(cases[i].name, 3 + cases[i].steps, "client state before the RST", tc_state_name(out.client_state),
+                  cases[i].client_state_before);
+        feed(&conn, NULL, &out, B, RST, cases[i].rst_seq, 0, 0, -1);
+        size_t step = 4 + cases[i].steps;
+        check_str(cases[i].name, step, "RST check", tc_rst_check_name(out.rst_check),
+                  tc_rst_check_name(cases[i].check));
+        check_str(cases[i].name, step, "client state", tc_state_name(out.client_state),
+                  cases[i].check == TC_RST_ACCEPTED ? "CLOSED" : cases[i].client_state_before);
+        check_uint(cases[i].name, step, "out-of-window event", (out.events & TC_EV_RST_OUT_OF_WINDOW) != 0,
+                   cases[i].check == TC_RST_OUT_OF_WINDOW);
+    }
+}
+
 static void test_rst_causes(void)
 {
     const struct tc_config config = {.time_wait_ns = 60 * INT64_C(1000000000), .idle_timeout_ns = INT64_C(1000000000)};
@@ -587,6 +639,7 @@ int main(void)
     test_after_close_and_new_incarnation();
     test_fin_not_captured();
     test_rst_acceptance();
+    test_rst_below_rcv_nxt();
     test_rst_causes();
     test_names();
     printf("%d checks, %d failed\n", checks, failures);

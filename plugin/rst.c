@@ -22,6 +22,22 @@ static uint32_t receive_window(const struct tc_connection *conn, const struct tc
     return scaled ? (uint32_t)ep->window << shift : ep->window;
 }
 
+/* Linux's tcp_reset_check (tcp_input.c, called from tcp_validate_incoming both for RSTs in sequence
+ * and for those that fail tcp_sequence): an endpoint in CLOSE-WAIT, LAST-ACK or CLOSING, that is
+ * one that has received its peer's FIN and is not yet in TIME-WAIT, also accepts an RST at
+ * RCV.NXT - 1.  That is the peer's FIN's own sequence number, and the seq a peer's stack gives
+ * the RST answering a segment sent before its FIN arrived (RFC 9293 3.10.7.1: <SEQ=SEG.ACK>, and
+ * that ACK did not cover the FIN): the keep-alive race, where a request crosses the server's FIN.
+ * RFC 5961 alone would drop it as out of the window.  This follows Linux; a receiver
+ * whose stack checks RFC 5961 to the letter would drop such an RST, which a capture cannot tell. */
+static bool accepts_below_rcv_nxt(const struct tc_endpoint *snd, const struct tc_endpoint *rcv,
+                                  const struct tc_segment *rst)
+{
+    bool got_peer_fin = snd->fin_sent && rst->seq == snd->fin_seq && rst->seq + 1u == snd->snd_nxt;
+    bool in_time_wait_or_closed = rcv->fin_sent && rcv->fin_acked; /* TIME-WAIT (or CLOSED) */
+    return got_peer_fin && !in_time_wait_or_closed;
+}
+
 enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst)
 {
     const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[1u - rst->sender];
@@ -33,7 +49,7 @@ enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc
     if (!window_known(conn) || !snd->sent_any || !rcv->sent_any)
         return TC_RST_ACCEPTED_UNCHECKED;
     uint32_t rcv_nxt = snd->snd_nxt;
-    if (rst->seq == rcv_nxt)
+    if (rst->seq == rcv_nxt || accepts_below_rcv_nxt(snd, rcv, rst))
         return TC_RST_ACCEPTED;
     /* RFC 5961 section 3.2: in the window but not exact, the receiver sends a challenge ACK. */
     if (seq_gt(rst->seq, rcv_nxt) && seq_lt(rst->seq, rcv_nxt + receive_window(conn, rcv)))
