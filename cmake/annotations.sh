@@ -25,7 +25,7 @@ fields=(frame.number tcpclose.stream tcp.flags tcpclose.phase tcpclose.sender tc
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
          fin_retransmission simultaneous_close closed_gracefully rst_out_of_window rst_challenged
          rst_no_connection time_wait_assassination suspected_rst_injection rst_with_data fin_not_captured
-         truncated)
+         truncated crossed_fin)
 args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done
 for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done

@@ -17,7 +17,7 @@
 #     (listed, not compared, when the truth marks it undecidable: no close visible on the wire);
 #   - compares the set of tcpclose expert infos seen anywhere in the capture (of fin_unacked
 #     fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin fin_retransmission
-#     simultaneous_close closed_gracefully; others are not checked) with @experts.
+#     simultaneous_close closed_gracefully crossed_fin; others are not checked) with @experts.
 # One line per check (ok / MISMATCH / undecidable), a summary, and a non-zero exit on any
 # mismatch, on any error, when the plugin is not loaded, or when no checkpoint was compared.
 # Needs bash and gawk only (no python).
@@ -44,7 +44,7 @@ if [ ${#truths[@]} -eq 0 ]; then
 fi
 
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
-         fin_retransmission simultaneous_close closed_gracefully)
+         fin_retransmission simultaneous_close closed_gracefully crossed_fin)
 args=(-e frame.number -e tcpclose.client_state -e tcpclose.server_state -e tcpclose.active_side)
 for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done
 

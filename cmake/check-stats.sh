@@ -148,7 +148,7 @@ crosscheck_one() {
         function fail(msg) { print "FAIL: " capture ": " msg > "/dev/stderr"; bad = 1 }
         BEGIN {
             split("fin_unacked fin_unanswered ignored_after_rst rst_out_of_window rst_no_connection " \
-                  "time_wait_assassination suspected_rst_injection", w, " ")
+                  "time_wait_assassination suspected_rst_injection crossed_fin", w, " ")
             for (i in w) warning[w[i]] = 1
         }
         # The annotation table: 1 frame, 2 stream, 3 flags, 4 phase, 5 sender, 6 active, 7 client, 8 server,

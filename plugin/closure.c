@@ -277,6 +277,8 @@ static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_
     }
 
     out->rst_cause = tc_rst_cause(conn, config, seg, &out->rst_answers_frame);
+    if (out->rst_cause == TC_CAUSE_DATA_CROSSED_FIN)
+        *events |= TC_EV_CROSSED_FIN; /* lost whatever the receiver makes of the RST */
     out->rst_check = tc_check_rst(conn, seg);
     if (out->rst_check == TC_RST_OUT_OF_WINDOW) {
         *events |= TC_EV_RST_OUT_OF_WINDOW;
@@ -416,6 +418,10 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
         ep->syn_sent = true;
         ep->has_window_shift = seg->has_window_shift;
         ep->window_shift = seg->window_shift;
+    }
+    if (seg->payload_len > 0) {
+        conn->last_data_frame = seg->frame;
+        conn->last_data_sender = seg->sender != 0;
     }
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
@@ -597,8 +603,9 @@ const char *tc_type_name(enum tc_close_type type)
 
 const char *tc_cause_name(enum tc_rst_cause cause)
 {
-    static const char *const names[] = {"NONE",  "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
-                                        "ABORT", "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT"};
+    static const char *const names[] = {"NONE",         "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
+                                        "ABORT",        "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT",
+                                        "DATA_CROSSED_FIN"};
     return NAME_IN(names, cause);
 }
 

@@ -76,7 +76,10 @@ enum tc_rst_cause {
     TC_CAUSE_PEER_UNRESPONSIVE, /* the sender retransmitted unacknowledged, then gave up */
     TC_CAUSE_INVALID_SEGMENT,   /* answers a segment not acceptable for the connection */
     TC_CAUSE_IDLE_TIMEOUT,      /* the connection had been idle longer than the idle timeout */
+    TC_CAUSE_DATA_CROSSED_FIN,  /* answers data its receiver sent before the sender's FIN reached it: the
+                                 * data crossed that FIN (a request lost to a keep-alive race) */
 };
+#define TC_CAUSE_COUNT (TC_CAUSE_DATA_CROSSED_FIN + 1)
 
 /* What the RST's receiver does with it (RFC 9293 3.10.7.4 first check, RFC 5961 section 3). */
 enum tc_rst_check {
@@ -103,6 +106,7 @@ enum tc_event {
     TC_EV_SUSPECTED_RST_INJECTION = 1u << 11, /* the RST's own sender carries on as if it never sent it */
     TC_EV_RST_WITH_DATA = 1u << 12,     /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
     TC_EV_FIN_NOT_CAPTURED = 1u << 13,  /* this ACK acknowledges a FIN the capture missed */
+    TC_EV_CROSSED_FIN = 1u << 14,       /* this RST answers data that crossed its sender's FIN: the data is lost */
 };
 
 /* The judgements that depend on timers, in nanoseconds. */
@@ -194,6 +198,7 @@ struct tc_connection {
     uint32_t complete_frame; /* the ACK that completed the graceful close, or the RST */
     uint32_t rst_frame;
     uint32_t abort_frame;    /* an RST that closed its sender only (challenged by the receiver) */
+    uint32_t last_data_frame; /* the connection's last segment that carried payload (RST aside), 0 if none */
     uint8_t client;          /* endpoint index (0 or 1) of the client */
     uint8_t active_side;     /* enum tc_side */
     uint8_t type;            /* enum tc_close_type */
@@ -207,6 +212,7 @@ struct tc_connection {
     bool complete : 1;
     bool challenge_pending : 1; /* an RST was challenged: the receiver's next pure ACK answers it */
     bool close_by_abort : 1;    /* the close began with that one-sided RST */
+    bool last_data_sender : 1;  /* endpoint index of last_data_frame's sender */
 };
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */

@@ -550,6 +550,54 @@ static void test_rst_below_rcv_nxt(void)
     }
 }
 
+/* Data that crossed the peer's FIN, answered by an RST from the closed peer: the keep-alive race,
+ * seen from either end.  The RST's seq is the data's ACK, the FIN's own sequence number. */
+static void check_crossed(const char *scenario, const struct step *steps, size_t count, uint32_t data_frame)
+{
+    struct tc_connection conn = {0};
+    struct tc_annotation last;
+    run_steps(scenario, &conn, steps, count, 40000, 80, &last);
+    check_str(scenario, count - 1, "cause", tc_cause_name(last.rst_cause), "DATA_CROSSED_FIN");
+    check_uint(scenario, count - 1, "answers", last.rst_answers_frame, data_frame);
+    check_str(scenario, count - 1, "RST check", tc_rst_check_name(last.rst_check), "ACCEPTED");
+}
+
+static void test_data_crossed_fin(void)
+{
+    /* Captured at the client: its request leaves before the server's FIN arrives. */
+    static const struct step at_client[] = {
+        HANDSHAKE,
+        {A, ACK, 101, 501, 10, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0},
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 111, 502, 0, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+        {B, RST, 501, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN | TC_EV_CROSSED_FIN},
+    };
+    check_crossed("request crossed FIN, at the client", at_client, sizeof at_client / sizeof at_client[0], 4);
+
+    /* Captured at the server: the FIN first, then the request that does not acknowledge it. */
+    static const struct step at_server[] = {
+        HANDSHAKE,
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 101, 501, 10, TC_PHASE_HALF_CLOSED_DATA, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {B, RST, 501, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN | TC_EV_CROSSED_FIN},
+    };
+    check_crossed("request crossed FIN, at the server", at_server, sizeof at_server / sizeof at_server[0], 5);
+
+    /* The same data sent after its sender had acknowledged the FIN: the peer ignored the end of the
+     * stream, a different fault. */
+    static const struct step after_eof[] = {
+        HANDSHAKE,
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 101, 502, 10, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+        {B, RST, 502, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN},
+    };
+    struct tc_connection conn = {0};
+    struct tc_annotation last;
+    run_steps("data after EOF", &conn, after_eof, sizeof after_eof / sizeof after_eof[0], 40000, 80, &last);
+    check_str("data after EOF", 6, "cause", tc_cause_name(last.rst_cause), "DATA_AFTER_CLOSE");
+    check_uint("data after EOF", 6, "answers", last.rst_answers_frame, 5);
+}
+
 static void test_rst_causes(void)
 {
     const struct tc_config config = {.time_wait_ns = 60 * INT64_C(1000000000), .idle_timeout_ns = INT64_C(1000000000)};
@@ -610,7 +658,7 @@ static void test_names(void)
         check_uint("names", 0, "phase name known", strcmp(tc_phase_name((enum tc_phase)p), "UNKNOWN") != 0, 1);
     for (int t = TC_TYPE_NONE; t <= TC_TYPE_REFUSED; t++)
         check_uint("names", 0, "type name known", strcmp(tc_type_name((enum tc_close_type)t), "UNKNOWN") != 0, 1);
-    for (int c = TC_CAUSE_NONE; c <= TC_CAUSE_IDLE_TIMEOUT; c++)
+    for (int c = TC_CAUSE_NONE; c < TC_CAUSE_COUNT; c++)
         check_uint("names", 0, "cause name known", strcmp(tc_cause_name((enum tc_rst_cause)c), "UNKNOWN") != 0, 1);
     for (int c = TC_RST_CHECK_NONE; c <= TC_RST_OUT_OF_WINDOW; c++)
         check_uint("names", 0, "check name known", strcmp(tc_rst_check_name((enum tc_rst_check)c), "UNKNOWN") != 0, 1);
@@ -640,6 +688,7 @@ int main(void)
     test_fin_not_captured();
     test_rst_acceptance();
     test_rst_below_rcv_nxt();
+    test_data_crossed_fin();
     test_rst_causes();
     test_names();
     printf("%d checks, %d failed\n", checks, failures);

@@ -61,6 +61,7 @@ static expert_field ei_suspected_rst_injection = EI_INIT;
 static expert_field ei_rst_with_data = EI_INIT;
 static expert_field ei_fin_not_captured = EI_INIT;
 static expert_field ei_truncated = EI_INIT;
+static expert_field ei_crossed_fin = EI_INIT;
 
 #define PROTOCOL_NAME "TCP Connection Closure"
 
@@ -170,6 +171,27 @@ static void add_events(packet_info *pinfo, proto_item *item, const struct tc_ann
         if (ann->events & experts[i].event)
             expert_add_info(pinfo, item, experts[i].ei);
     }
+}
+
+/* On an RST answering data that crossed its sender's FIN: which data, which FIN. */
+static void add_crossed_fin(packet_info *pinfo, proto_item *item, const struct tcpclose_segment *r)
+{
+    const struct tc_endpoint *closer = &r->conn->machine.ep[r->sender_endpoint];
+    enum tc_role closer_role = (enum tc_role)r->ann.sender;
+    const char *peer = role_word(closer_role == TC_CLIENT ? TC_SERVER : TC_CLIENT);
+
+    if (closer->fin_frame != 0)
+        expert_add_info_format(pinfo, item, &ei_crossed_fin,
+                               "The %s's data in frame %u was sent before the %s's FIN in frame %u reached it: "
+                               "it crossed the FIN, arrived at a closed socket and is answered by this RST "
+                               "(frame %u): the data is lost (keep-alive race)",
+                               peer, r->ann.rst_answers_frame, role_word(closer_role), closer->fin_frame, pinfo->num);
+    else
+        expert_add_info_format(pinfo, item, &ei_crossed_fin,
+                               "The %s's data in frame %u was sent before the %s's FIN (not captured) reached it: "
+                               "it crossed the FIN, arrived at a closed socket and is answered by this RST "
+                               "(frame %u): the data is lost (keep-alive race)",
+                               peer, r->ann.rst_answers_frame, role_word(closer_role), pinfo->num);
 }
 
 static gboolean carries_fin(enum tc_phase phase)
@@ -326,6 +348,8 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         add_string(st, hf_rst_text, r->rst_text);
 
     add_events(pinfo, ti, ann);
+    if (ann->events & TC_EV_CROSSED_FIN)
+        add_crossed_fin(pinfo, ti, r);
     if (final && carries_fin(ann->phase))
         add_fin_outcome(pinfo, st, ti, r);
     const char *unknowable = final ? cannot_know(r, pinfo->num) : NULL;
@@ -393,7 +417,7 @@ void proto_register_tcpclose(void)
                     "(dropped)"),
         TOKEN_FIELD(hf_rst_cause, "RST cause", "tcpclose.rst_cause",
                     "Why the RST was sent: REFUSED, NO_CONNECTION, DATA_AFTER_CLOSE, ABORT, PEER_UNRESPONSIVE, "
-                    "INVALID_SEGMENT, IDLE_TIMEOUT"),
+                    "INVALID_SEGMENT, IDLE_TIMEOUT, DATA_CROSSED_FIN"),
         FRAME_FIELD(hf_rst_answers, "RST answers", "tcpclose.rst_answers", FT_FRAMENUM_REQUEST,
                     "The segment this RST is a reply to"),
         {&hf_idle_before_rst, {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL,
@@ -447,6 +471,9 @@ void proto_register_tcpclose(void)
         {&ei_truncated, {"tcpclose.truncated", PI_MALFORMED, PI_NOTE,
                          "TCP header cut short by the capture's snapshot length: not analysed, not guessed at",
                          EXPFILL}},
+        {&ei_crossed_fin, {"tcpclose.crossed_fin", PI_SEQUENCE, PI_WARN,
+                           "This RST answers data sent before the RST sender's FIN reached its peer: the data "
+                           "crossed the FIN and is lost (keep-alive race)", EXPFILL}},
         {&ei_fin_not_captured, {"tcpclose.fin_not_captured", PI_SEQUENCE, PI_NOTE,
                                 "This ACK acknowledges a FIN not captured before it, missed or reordered (one "
                                 "sequence number beyond all the peer was seen to send)", EXPFILL}},

@@ -73,6 +73,34 @@ const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const str
     return end != last->seq && rst->ack == end ? last : NULL;
 }
 
+/* The data this RST answers if that data crossed the RST sender's FIN, else 0.  The race: one side
+ * closes (an idle keep-alive connection, or a client giving up) and its FIN is on the way while the
+ * other side sends data (the next request, or the reply).  The data reaches a socket that is closed;
+ * the closer's stack answers it with <SEQ=SEG.ACK><CTL=RST> (RFC 1122 4.2.2.13, RFC 9293 3.10.7.1;
+ * Linux tcp_rcv_state_process, data after shutdown), and SEG.ACK, sent before the FIN arrived, stops at
+ * the FIN: the RST's seq is the FIN's own.  The data is lost.  Told apart from data sent after its
+ * sender had acknowledged the FIN (a peer that ignored the end of the stream: DATA_AFTER_CLOSE) by
+ * that ACK number.  The data is the connection's last, its receiver's, never acknowledged by the
+ * RST's sender. */
+static uint32_t crossed_data(const struct tc_connection *conn, const struct tc_segment *rst,
+                             const struct tc_sent *answered)
+{
+    unsigned receiver = 1u - rst->sender;
+    const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[receiver];
+
+    if (!snd->fin_sent || conn->last_data_frame == 0 || conn->last_data_sender != receiver)
+        return 0;
+    uint32_t data_end = rcv->fin_sent ? rcv->fin_seq : rcv->snd_nxt;
+    if (snd->ack_sent && seq_geq(snd->max_ack, data_end))
+        return 0; /* the RST's sender had received it */
+    if (!has(rst, TC_FLAG_ACK) && rst->seq == snd->fin_seq)
+        return conn->last_data_frame; /* <SEQ=SEG.ACK>, that ACK short of the FIN */
+    if (answered != NULL && answered->frame == conn->last_data_frame && (answered->flags & TC_FLAG_ACK) &&
+        seq_lt(answered->ack, snd->fin_seq + 1u))
+        return answered->frame; /* a direct reply to data whose ACK did not cover the FIN */
+    return 0;
+}
+
 enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc_config *config,
                                const struct tc_segment *rst, uint32_t *answers_frame)
 {
@@ -86,6 +114,11 @@ enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc
     /* Its close completed, or its TIME-WAIT ran out: the sender has no connection left. */
     if (tc_state_at(conn, config, rst->sender, rst->time_ns) == TC_CLOSED)
         return TC_CAUSE_NO_CONNECTION;
+    uint32_t crossed = crossed_data(conn, rst, answered);
+    if (crossed != 0) {
+        *answers_frame = crossed;
+        return TC_CAUSE_DATA_CROSSED_FIN;
+    }
     if (answered != NULL) {
         if (snd->fin_sent && answered->payload_len > 0)
             return TC_CAUSE_DATA_AFTER_CLOSE; /* RFC 9293 3.6.1: data after close() */

@@ -382,6 +382,34 @@ static const struct step rst_no_connection[] = {
     { .from = S, .flags = RST, SEQ(7000) }, /* 2  ... which the server does not know: no ACK, seq = SEG.ACK */
 };
 
+/* The keep-alive race, captured at the client: the server closes its idle keep-alive connection
+ * as the client's next request is on its way.  The request crosses the FIN, reaches a closed
+ * socket and is answered by <SEQ=SEG.ACK><CTL=RST>: the request's ACK stopped short of the FIN,
+ * so the RST's seq is the FIN's own, RCV.NXT - 1 for the client, which Linux accepts in
+ * CLOSE-WAIT (tcp_reset_check).  As the kernel lab recorded it (50 ms one way). */
+static const struct step rst_keepalive_race[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4  request 1 */
+    DATA(S, 200),     /* 5  response 1: S at 5201 */
+    PURE_ACK(C),      /* 6 */
+    { .from = C, .flags = ACK | PSH, .len = 100, .gap_ms = 5000 }, /* 7  request 2, after 5 s idle */
+    { .from = S, .flags = FIN | ACK, .ack_behind = 100, .gap_ms = 49 }, /* 8  sent before request 2 arrived */
+    { .from = C, .flags = ACK, .gap_ms = 40 },                    /* 9  C acknowledges the FIN: CLOSE-WAIT */
+    { .from = S, .flags = RST, SEQ(5201), .gap_ms = 11 },         /* 10 answers request 2: seq = its ACK */
+};
+
+/* The mirror race, on loopback: the client close()s while the server's reply is on its way.  The
+ * client's FIN does not acknowledge the reply; the reply reaches a closed socket and the client
+ * answers it with an RST at its own FIN's seq, RCV.NXT - 1 for the server in CLOSE-WAIT. */
+static const struct step rst_reply_crossed_fin[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4  request: C at 1101 */
+    DATA(S, 1400),    /* 5  reply, ack 1101 */
+    { .from = C, .flags = FIN | ACK, .ack_behind = 1400 }, /* 6  the client gave up: its FIN does not ack the reply */
+    PURE_ACK(S),      /* 7  S acknowledges the FIN: CLOSE-WAIT */
+    { .from = C, .flags = RST, SEQ(1101) },                /* 8  answers the reply: seq = its ACK = the FIN's seq */
+};
+
 /* ---- Odd captures: what real captures do to a close ---------------------- */
 
 static const struct step odd_missing_fin[] = {
@@ -586,6 +614,8 @@ static const struct scenario scenarios[] = {
     { "rst-idle-timeout.pcap",     4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_idle_timeout) },
     { "rst-invalid-segment.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_invalid_segment) },
     { "rst-no-connection.pcap",    4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(rst_no_connection) },
+    { "rst-keepalive-race.pcap",   4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_keepalive_race) },
+    { "rst-reply-crossed-fin.pcap", 4, { 40000, 80 }, { 1000, 5000 },              STEPS(rst_reply_crossed_fin) },
     /* odd captures */
     { "odd-missing-fin.pcap",      4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_missing_fin) },
     { "odd-mid-connection.pcap",   4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(odd_mid_connection) },

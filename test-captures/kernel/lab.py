@@ -81,7 +81,7 @@ undecidable when nothing on the wire shows that the connection closed.  @experts
 the exact set of these tcpclose expert infos that must appear somewhere in the
 connection (on its second pass): fin_unacked fin_unanswered ignored_after_rst
 rst_refused rst_after_fin data_after_fin fin_retransmission simultaneous_close
-closed_gracefully (others tcpclose may have are not checked).  Comments below
+closed_gracefully crossed_fin (others tcpclose may have are not checked).  Comments below
 the table record what Linux did, the raw ss lines, and the capture, decoded.
 """
 
@@ -112,7 +112,7 @@ ATTEMPTS = 3           # a scenario whose timing did not work out is recorded ag
 MAX_PACKETS = 50
 
 CHECKED_EXPERTS = ("fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin "
-                   "data_after_fin fin_retransmission simultaneous_close closed_gracefully").split()
+                   "data_after_fin fin_retransmission simultaneous_close closed_gracefully crossed_fin").split()
 
 SS_STATES = {
     "ESTAB": "ESTABLISHED", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RECEIVED",
