@@ -410,6 +410,20 @@ static const struct step rst_reply_crossed_fin[] = {
     { .from = C, .flags = RST, SEQ(1101) },                /* 8  answers the reply: seq = its ACK = the FIN's seq */
 };
 
+/* A different fault from the race: the client reads the server's FIN (its ACK covers it) and
+ * writes all the same; the server, closed, answers at the data's ACK, RCV.NXT for the client.
+ * The kernel lab's write-after-eof. */
+static const struct step rst_write_after_eof[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    FIN_ACK(S),       /* 7  the server closes: FIN at 5201 */
+    PURE_ACK(C),      /* 8  the client reads the end of the stream */
+    DATA(C, 100),     /* 9  and writes all the same: ack 5202 covers the FIN */
+    { .from = S, .flags = RST, SEQ(5202) }, /* 10 <SEQ=SEG.ACK><CTL=RST> */
+};
+
 /* ---- Odd captures: what real captures do to a close ---------------------- */
 
 static const struct step odd_missing_fin[] = {
@@ -616,6 +630,7 @@ static const struct scenario scenarios[] = {
     { "rst-no-connection.pcap",    4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(rst_no_connection) },
     { "rst-keepalive-race.pcap",   4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_keepalive_race) },
     { "rst-reply-crossed-fin.pcap", 4, { 40000, 80 }, { 1000, 5000 },              STEPS(rst_reply_crossed_fin) },
+    { "rst-write-after-eof.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_write_after_eof) },
     /* odd captures */
     { "odd-missing-fin.pcap",      4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_missing_fin) },
     { "odd-mid-connection.pcap",   4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(odd_mid_connection) },

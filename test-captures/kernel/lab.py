@@ -1099,6 +1099,50 @@ def sc_user_timeout(l):
     return ("CLIENT", "the client's silent give-up is the only close: nothing on the wire shows one"), [], check
 
 
+def sc_keepalive_race(l):
+    l.open()
+    l.checkpoint("established")
+    # The server closes its idle keep-alive connection as the client's next request leaves: with
+    # 50 ms each way the request and the FIN cross.  The request reaches a closed socket.  The
+    # server's second RST (answering the client's ACK of the FIN, at RCV.NXT) is dropped before the
+    # capture point, so that the checkpoint shows what the client made of the first, at RCV.NXT - 1.
+    l.fwd("rule", dir="s2c", flags="R", skip=1, count=1)
+    both((l.c, "send", {"name": "c", "n": 100}), (l.s, "close", {"name": "s"}))
+    l.checkpoint("request-reset", settle=0.6)
+    l.expect_states("CLOSED", "CLOSED")
+    l.dropped(1)
+
+    def check(segs):
+        fin = next((s for s in segs if s["flags"] & FIN), None)
+        rst = next((s for s in segs if s["flags"] & RST), None)
+        request = [s for s in segs if s["sender"] == "client" and s["len"] > 0][-1]
+        if fin is None or rst is None or fin["sender"] != "server" or rst["sender"] != "server":
+            raise Missed("no server FIN followed by a server RST")
+        if acks(fin, (request["seq"] + request["len"]) & 0xFFFFFFFF) or acks(request, fin_end(fin)):
+            raise Missed("the request and the server's FIN did not cross")
+        if rst["seq"] != fin["seq"]:
+            raise Missed("the server's RST is not at its FIN's seq")
+        l.notes.append("frame %d: the client's request crossed the server's FIN (frame %d); frame %d: the server's "
+                       "RST answers it at the FIN's seq, RCV.NXT - 1 for the client in CLOSE_WAIT"
+                       % (request["frame"], fin["frame"], rst["frame"]))
+    return "SERVER", ["rst_after_fin", "crossed_fin"], check
+
+
+def sc_write_after_eof(l):
+    l.open()
+    l.checkpoint("established")
+    l.s("close", name="s")
+    l.checkpoint("server-closed")
+    l.expect_states("CLOSE_WAIT", "FIN_WAIT_2")
+    r = l.c("recv", name="c", timeout=0.2)["result"]
+    if not r["eof"]:
+        raise Missed("the client did not read the end of the stream")
+    l.c("send", name="c", n=100)  # the client ignores the end of the stream: the server's kernel resets
+    l.checkpoint("client-data-reset")
+    l.expect_states("CLOSED", "CLOSED")
+    return "SERVER", ["rst_after_fin"]
+
+
 SCENARIOS = [
     dict(name="client-close", run=sc_client_close,
          what="the client closes first, the server reads EOF and closes"),
@@ -1161,6 +1205,11 @@ SCENARIOS = [
          what="simultaneous-close over IPv6"),
     dict(name="ipv6-data-after-close", run=sc_data_after_close, family=6,
          what="data-after-close over IPv6"),
+    dict(name="keepalive-race", run=sc_keepalive_race, forwarder=True, delay=FORWARD_DELAY,
+         what="the server closes its idle keep-alive connection as the client sends its next request; 50 ms "
+              "delay: request and FIN cross, the request reaches a closed socket and is answered by an RST"),
+    dict(name="write-after-eof", run=sc_write_after_eof,
+         what="the server closes; the client reads the end of the stream and writes all the same: RST"),
 ]
 
 
