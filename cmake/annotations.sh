@@ -21,7 +21,7 @@ fields=(frame.number tcpclose.stream tcp.flags tcpclose.phase tcpclose.sender tc
         tcpclose.client_state tcpclose.server_state tcpclose.type tcpclose.roles_guessed
         tcpclose.close_frame tcpclose.acks_fin tcpclose.fin_acked_in tcpclose.rst_frame
         tcpclose.time_since_close tcpclose.rst_check tcpclose.rst_cause tcpclose.rst_answers
-        tcpclose.idle_before_rst tcpclose.cannot_know)
+        tcpclose.idle_before_rst tcpclose.cannot_know tcpclose.idle_before_close)
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
          fin_retransmission simultaneous_close closed_gracefully rst_out_of_window rst_challenged
          rst_no_connection time_wait_assassination suspected_rst_injection rst_with_data fin_not_captured
@@ -37,7 +37,7 @@ gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="$
         split(experts, expert, " ")
         print "frame", "stream", "flags", "phase", "sender", "active", "client", "server", "type",
               "guessed", "close", "acks_fin", "fin_acked_in", "rst", "since_close", "rst_check", "rst_cause",
-              "rst_answers", "idle_before_rst", "cannot_know", "experts"
+              "rst_answers", "idle_before_rst", "cannot_know", "idle_before_close", "experts"
     }
     # "0x0011" -> "FIN+ACK" (several TCP layers: one name list per layer, comma separated)
     function flag_names(hex,    n, parts, i, v, s, out) {

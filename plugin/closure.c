@@ -423,6 +423,8 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
         conn->last_data_frame = seg->frame;
         conn->last_data_sender = seg->sender != 0;
     }
+    if ((seg->payload_len > 0 || has(seg, TC_FLAG_SYN)) && !ep->in_time_wait)
+        ep->last_payload_ns = seg->time_ns;
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
     ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack,
@@ -484,10 +486,13 @@ void tc_process_general(struct tc_connection *conn, const struct tc_config *conf
     bool first = !conn->started;
     if (first) {
         conn->started = true;
+        conn->ep[0].last_payload_ns = conn->ep[1].last_payload_ns = s.time_ns; /* idle since first seen */
         conn->ep[0].handshake_state = conn->ep[1].handshake_state = TC_ESTABLISHED;
         choose_roles(conn, &s);
     }
-    if (conn->close_frame == 0)
+    bool open = conn->close_frame == 0;
+    int64_t idle = open ? tc_idle_since_payload(conn, s.time_ns) : 0;
+    if (open)
         track_handshake(conn, &s);
 
     if (has(&s, TC_FLAG_RST)) {
@@ -496,6 +501,8 @@ void tc_process_general(struct tc_connection *conn, const struct tc_config *conf
     } else {
         out->phase = on_other_segment(conn, &s, &events, out);
     }
+    if (open && conn->close_frame == s.frame)
+        out->idle_before_close_ns = idle; /* this segment begins the close */
     note_sent(conn, &s);
     enum tc_state state[2];
     track_time_wait(conn, config, &s, state);
@@ -543,6 +550,16 @@ void tc_process(struct tc_connection *conn, const struct tc_config *config, cons
     /* No FIN, no RST: each endpoint is where its handshake left it (state_of). */
     describe(conn, seg, (enum tc_state)conn->ep[conn->client].handshake_state,
              (enum tc_state)conn->ep[1u - conn->client].handshake_state, out);
+}
+
+int64_t tc_idle_since_payload(const struct tc_connection *conn, int64_t now_ns)
+{
+    if (!conn->started)
+        return 0;
+    int64_t last = conn->ep[0].last_payload_ns;
+    if (conn->ep[1].last_payload_ns > last)
+        last = conn->ep[1].last_payload_ns;
+    return now_ns - last;
 }
 
 enum tc_fin_outcome tc_fin_outcome(const struct tc_connection *conn, unsigned endpoint)

@@ -134,9 +134,10 @@ struct tc_segment {
 };
 
 /* What tcpclose says about one segment.  Kept for every closing segment of a capture, so the
- * enums are stored as bytes (40 bytes in all rather than 72). */
+ * enums are stored as bytes (48 bytes in all rather than 80). */
 struct tc_annotation {
     int64_t idle_before_rst_ns;  /* on an RST: time since the connection's previous segment */
+    int64_t idle_before_close_ns; /* on the segment that begins the close: tc_idle_since_payload before it */
     uint32_t close_frame;        /* the connection's first FIN or RST */
     uint32_t acks_fin_frame;     /* the FIN this segment acknowledges first, or 0 */
     uint32_t rst_frame;          /* on a segment sent after an RST (AFTER_RST, or to the sender of a
@@ -166,7 +167,12 @@ struct tc_sent {
 /* One endpoint, as far as its closing matters.  Fields are ordered and sized to keep a
  * connection small: captures hold millions of them. */
 struct tc_endpoint {
-    int64_t time_wait_since_ns; /* when it entered TIME-WAIT, or its timer last restarted */
+    /* One clock, two uses that never overlap: an endpoint sends payload before it is in TIME-WAIT,
+     * and its idle time is read only when the close begins, before anyone is in TIME-WAIT. */
+    union {
+        int64_t time_wait_since_ns; /* in_time_wait: when it entered TIME-WAIT, or its timer last restarted */
+        int64_t last_payload_ns;    /* else: when it last sent payload or a SYN (first seen, if neither) */
+    };
     struct tc_sent last;
     uint32_t snd_nxt;         /* highest sequence end it sent */
     uint32_t max_ack;         /* highest ACK it sent */
@@ -214,6 +220,11 @@ struct tc_connection {
     bool close_by_abort : 1;    /* the close began with that one-sided RST */
     bool last_data_sender : 1;  /* endpoint index of last_data_frame's sender */
 };
+
+/* Time from the connection's last segment that carried payload (in either direction; else its
+ * SYNs, else its first segment seen) to now_ns.  Asked before feeding the segment that begins the
+ * close, it is the idle time before the close (tcpclose.idle_before_close). */
+int64_t tc_idle_since_payload(const struct tc_connection *conn, int64_t now_ns);
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */
 void tc_process(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,

@@ -598,6 +598,61 @@ static void test_data_crossed_fin(void)
     check_uint("data after EOF", 6, "answers", last.rst_answers_frame, 5);
 }
 
+/* idle_before_close: on the segment that begins the close, time since the last segment that
+ * carried payload in either direction, else since the SYNs, else since the first segment seen. */
+static void test_idle_before_close(void)
+{
+    static const struct {
+        const char *name;
+        struct {
+            unsigned sender;
+            uint16_t flags;
+            uint32_t len;
+            int64_t at_ms;
+        } seg[6];
+        size_t count;
+        int64_t idle_ms; /* on the last segment, which begins the close */
+    } cases[] = {
+        {"FIN after data and pure ACKs",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 10, 30}, {B, ACK, 0, 5030},
+          {B, FIN | ACK, 0, 7030}},
+         6, 7000},
+        {"FIN after the peer's data", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {B, ACK, 10, 40},
+                                       {B, FIN | ACK, 0, 45}}, 5, 5},
+        {"no data: since the SYN-ACK", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20},
+                                        {A, RST | ACK, 0, 1010}}, 4, 1000},
+        {"no handshake, no data: since first seen", {{A, ACK, 0, 100}, {B, ACK, 0, 200}, {A, FIN | ACK, 0, 400}}, 3,
+         300},
+        {"FIN carrying data: its own data does not count",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 5, 30}, {A, FIN | ACK, 5, 90}}, 5, 60},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc_connection conn = {0};
+        struct tc_annotation out;
+        uint32_t snd_nxt[2] = {100, 500};
+        for (size_t k = 0; k < cases[i].count; k++) {
+            unsigned who = cases[i].seg[k].sender;
+            struct tc_segment seg = {
+                .frame = (uint32_t)(k + 1), .sender = who, .src_port = who == A ? 40000 : 80,
+                .dst_port = who == A ? 80 : 40000, .seq = snd_nxt[who], .ack = snd_nxt[1u - who],
+                .flags = cases[i].seg[k].flags, .payload_len = cases[i].seg[k].len, .window = 1000,
+                .time_ns = cases[i].seg[k].at_ms * 1000000,
+            };
+            if (!(seg.flags & ACK))
+                seg.ack = 0;
+            if (!(seg.flags & RST))
+                snd_nxt[who] += seg.payload_len + ((seg.flags & (SYN | FIN)) ? 1u : 0u);
+            tc_process(&conn, NULL, &seg, &out);
+            if (k + 1 < cases[i].count)
+                check_uint(cases[i].name, k, "close frame before the last segment", out.close_frame, 0);
+        }
+        check_uint(cases[i].name, cases[i].count - 1, "close begins here", out.close_frame,
+                   (unsigned)cases[i].count);
+        check_uint(cases[i].name, cases[i].count - 1, "idle before close (ms)",
+                   (unsigned)(out.idle_before_close_ns / 1000000), (unsigned)cases[i].idle_ms);
+    }
+}
+
 static void test_rst_causes(void)
 {
     const struct tc_config config = {.time_wait_ns = 60 * INT64_C(1000000000), .idle_timeout_ns = INT64_C(1000000000)};
@@ -689,6 +744,7 @@ int main(void)
     test_rst_acceptance();
     test_rst_below_rcv_nxt();
     test_data_crossed_fin();
+    test_idle_before_close();
     test_rst_causes();
     test_names();
     printf("%d checks, %d failed\n", checks, failures);

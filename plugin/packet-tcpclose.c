@@ -40,6 +40,7 @@ static int hf_rst_check = -1;
 static int hf_rst_cause = -1;
 static int hf_rst_answers = -1;
 static int hf_idle_before_rst = -1;
+static int hf_idle_before_close = -1;
 static int hf_rst_text = -1;
 static int hf_cannot_know = -1;
 static int ett_tcpclose = -1;
@@ -330,6 +331,10 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         nstime_t since = ns_to_nstime(r->since_close_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &since));
     }
+    if (ann->close_frame == pinfo->num) { /* this segment begins the close */
+        nstime_t idle = ns_to_nstime(ann->idle_before_close_ns);
+        proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_close, NULL, 0, 0, &idle));
+    }
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
     if (ann->rst_check != TC_RST_CHECK_NONE) {
@@ -422,6 +427,12 @@ void proto_register_tcpclose(void)
                     "The segment this RST is a reply to"),
         {&hf_idle_before_rst, {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL,
                                0x0, "Time between the connection's previous segment and this RST", HFILL}},
+        {&hf_idle_before_close, {"Idle before close", "tcpclose.idle_before_close", FT_RELATIVE_TIME, BASE_NONE,
+                                 NULL, 0x0,
+                                 "On the segment that begins the close (the active FIN, or the RST): time since "
+                                 "the connection's last segment that carried payload, in either direction (since "
+                                 "its SYNs if none did)",
+                                 HFILL}},
         {&hf_cannot_know, {"Cannot know", "tcpclose.cannot_know", FT_STRING, BASE_NONE, NULL, 0x0,
                            "On a connection's last segment: what a capture at one point cannot tell about the "
                            "endpoints' states",
