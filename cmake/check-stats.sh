@@ -84,6 +84,10 @@ golden() {
         mixed.conns) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,conns ;;
         mixed.summary) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,summary ;;
         mixed.ladder) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,ladder,0 ;;
+        # Idle timers: none among the Linux captures and the mixed one; the keep-alive server's.
+        timers.none) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,timers ;;
+        timers.keepalive) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers ;;
+        timers.csv) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers,csv ;;
         rst.csv | rst.ladder | rst.summary)
             # One tshark run per capture and pass prints the three; rst_forms sorts them out.
             local form=${1#rst.} tag=${pass[*]:-one}
@@ -94,7 +98,8 @@ golden() {
     }
 
     local names=(linux.conns linux.csv linux.conns-server linux.summary linux.ladder linux.tree
-                 mixed.conns mixed.summary mixed.ladder rst.csv rst.ladder rst.summary)
+                 mixed.conns mixed.summary mixed.ladder rst.csv rst.ladder rst.summary
+                 timers.none timers.keepalive timers.csv)
     for name in "${names[@]}"; do
         produce "$name" >"$out/$name"
         if [ ! -f "$dir/$name.expected" ]; then
@@ -105,7 +110,7 @@ golden() {
             failed=$((failed + 1))
         fi
         case $name in
-        *.csv | *.ladder | *.summary)
+        *.csv | *.ladder | *.summary | timers.*)
             produce "$name" -2 >"$out/$name.two-pass"
             if ! diff -u "$out/$name" "$out/$name.two-pass"; then
                 echo "FAIL: $name: tshark -2 prints something else than a single pass (- single, + two passes)" >&2

@@ -19,6 +19,7 @@
 #include "closure.h"
 #include "connections.h"
 #include "frame_results.h"
+#include "idle_timer_table.h"
 #include "stats.h"
 #include "tcp_front.h"
 
@@ -41,6 +42,7 @@ static int hf_rst_cause = -1;
 static int hf_rst_answers = -1;
 static int hf_idle_before_rst = -1;
 static int hf_idle_before_close = -1;
+static int hf_idle_timer = -1;
 static int hf_rst_text = -1;
 static int hf_cannot_know = -1;
 static int ett_tcpclose = -1;
@@ -63,6 +65,7 @@ static expert_field ei_rst_with_data = EI_INIT;
 static expert_field ei_fin_not_captured = EI_INIT;
 static expert_field ei_truncated = EI_INIT;
 static expert_field ei_crossed_fin = EI_INIT;
+static expert_field ei_idle_timer_close = EI_INIT;
 
 #define PROTOCOL_NAME "TCP Connection Closure"
 
@@ -331,9 +334,16 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         nstime_t since = ns_to_nstime(r->since_close_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &since));
     }
+    const struct idle_timer_endpoint *timer = NULL;
     if (ann->close_frame == pinfo->num) { /* this segment begins the close */
         nstime_t idle = ns_to_nstime(ann->idle_before_close_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_close, NULL, 0, 0, &idle));
+        /* The timers are inferred from the whole capture: on later passes only. */
+        timer = final ? idle_timer_of(r) : NULL;
+        if (timer != NULL) {
+            nstime_t t = ns_to_nstime(timer->timer.timer_ns);
+            proto_item_set_generated(proto_tree_add_time(st, hf_idle_timer, NULL, 0, 0, &t));
+        }
     }
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
@@ -353,6 +363,12 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         add_string(st, hf_rst_text, r->rst_text);
 
     add_events(pinfo, ti, ann);
+    if (timer != NULL)
+        expert_add_info_format(pinfo, ti, &ei_idle_timer_close,
+                               "%s closed after %.2f s idle, as in %u of its %u closes: an idle timer of about "
+                               "%.1f s",
+                               role_word((enum tc_role)ann->sender), (double)ann->idle_before_close_ns / 1e9,
+                               timer->timer.matches, timer->timer.closes, (double)timer->timer.timer_ns / 1e9);
     if (ann->events & TC_EV_CROSSED_FIN)
         add_crossed_fin(pinfo, ti, r);
     if (final && carries_fin(ann->phase))
@@ -433,6 +449,11 @@ void proto_register_tcpclose(void)
                                  "the connection's last segment that carried payload, in either direction (since "
                                  "its SYNs if none did)",
                                  HFILL}},
+        {&hf_idle_timer, {"Idle timer", "tcpclose.idle_timer", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+                          "On the segment that began the close: the idle timer inferred for its sender (the "
+                          "median idle time of at least 3 of the closes it began, within 2 % or 50 ms of each "
+                          "other), when this close is one of them; later passes only",
+                          HFILL}},
         {&hf_cannot_know, {"Cannot know", "tcpclose.cannot_know", FT_STRING, BASE_NONE, NULL, 0x0,
                            "On a connection's last segment: what a capture at one point cannot tell about the "
                            "endpoints' states",
@@ -485,6 +506,8 @@ void proto_register_tcpclose(void)
         {&ei_crossed_fin, {"tcpclose.crossed_fin", PI_SEQUENCE, PI_WARN,
                            "This RST answers data sent before the RST sender's FIN reached its peer: the data "
                            "crossed the FIN and is lost (keep-alive race)", EXPFILL}},
+        {&ei_idle_timer_close, {"tcpclose.idle_timer_close", PI_SEQUENCE, PI_NOTE,
+                                "Closed after the idle time of an idle timer inferred from the capture", EXPFILL}},
         {&ei_fin_not_captured, {"tcpclose.fin_not_captured", PI_SEQUENCE, PI_NOTE,
                                 "This ACK acknowledges a FIN not captured before it, missed or reordered (one "
                                 "sequence number beyond all the peer was seen to send)", EXPFILL}},
@@ -515,6 +538,7 @@ void proto_register_tcpclose(void)
     }
     connections_register();
     frame_results_register();
+    idle_timer_table_register();
     tcpclose_tap = register_tap("tcpclose");
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):
      * Wireshark then calls it on every frame without adding, and taking away again, a layer for

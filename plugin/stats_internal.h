@@ -97,5 +97,6 @@ int compare_doubles(const void *a, const void *b);
 void stats_text_register(void);
 void stats_table_register(void);
 void stats_summary_tree_register(void);
+void stats_timers_register(void);
 
 #endif
