@@ -404,6 +404,10 @@ def forwarder_main(if_c, if_s):
       {"op": "rule", "dir": "c2s"|"s2c", "flags": "FA", "noflags": "P", "payload": bool,
        "after": "s2c:R" (only once a segment with these flags went that way), "skip": K,
        "count": N (-1: all)}   lets K matching TCP segments pass, then drops N
+      {"op": "idle_rst", "after": SECONDS}  plays a middlebox's idle timer: once no TCP segment
+                                            has passed for SECONDS, it sends each side an RST+ACK
+                                            as if from the other, at that side's RCV.NXT, and
+                                            forwards nothing of the flow any more (IPv4)
       {"op": "stats"}  -> {"queued": n, "forwarded": n, "dropped": [description, ...]}
       {"op": "quit"}
     TCP checksums are recomputed on the way (the veths may leave them to offload).
@@ -422,6 +426,26 @@ def forwarder_main(if_c, if_s):
     seen = {"c2s": 0, "s2c": 0}  # flags seen so far in each direction
     forwarded = 0
     stdin_buf = b""
+    last = {}              # direction -> (frame, where, fields) of its last TCP segment
+    last_tcp_time = [time.monotonic()]
+    idle_rst = {"after": None, "fired": False}
+
+    def forged_rst(d):
+        """An RST+ACK to the receiver of direction d, as if from its sender: seq at the sender's
+        next sequence number, ack at the receiver's, no options, no payload."""
+        frame, where, f = last[d]
+        rev = "s2c" if d == "c2s" else "c2s"
+        rf = last[rev][2]
+        src, dst, off, end, _ = where
+        seq = (f["seq"] + f["len"] + (1 if f["flags"] & (SYN | FIN) else 0)) & 0xFFFFFFFF
+        ack = (rf["seq"] + rf["len"] + (1 if rf["flags"] & (SYN | FIN) else 0)) & 0xFFFFFFFF
+        ip = bytearray(frame[14:off])
+        struct.pack_into("!H", ip, 2, len(ip) + 20)
+        ip[10:12] = b"\0\0"
+        ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
+        tcp = bytearray(struct.pack("!HHIIBBHHH", f["sport"], f["dport"], seq, ack, 5 << 4, RST | ACK, 0, 0, 0))
+        tcp[16:18] = struct.pack("!H", checksum(src + dst + struct.pack("!BBH", 0, 6, 20) + bytes(tcp)))
+        return frame[:14] + bytes(ip) + bytes(tcp)
 
     def bits(text):
         v = 0
@@ -450,6 +474,8 @@ def forwarder_main(if_c, if_s):
         elif c["op"] == "rule":
             c["hits"] = 0
             rules.append(c)
+        elif c["op"] == "idle_rst":
+            idle_rst["after"] = float(c["after"])
         elif c["op"] == "stats":
             return {"queued": len(queue), "forwarded": forwarded, "dropped": dropped}
         return None
@@ -457,6 +483,9 @@ def forwarder_main(if_c, if_s):
     print(json.dumps({"ok": True, "result": "ready"}), flush=True)
     while True:
         timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else None
+        if idle_rst["after"] is not None and not idle_rst["fired"]:
+            until_cut = max(0.0, last_tcp_time[0] + idle_rst["after"] - time.monotonic())
+            timeout = until_cut if timeout is None else min(timeout, until_cut)
         readable = select.select(list(socks.values()) + [sys.stdin.fileno()], [], [], timeout)[0]
         for r in readable:
             if r == sys.stdin.fileno():
@@ -490,11 +519,24 @@ def forwarder_main(if_c, if_s):
                         drop = rule["hits"] > rule.get("skip", 0)
                         break
                 seen[d] |= t["flags"]
+                if idle_rst["fired"]:
+                    drop = True  # the middlebox forgot the flow: nothing of it passes
                 if drop:
                     dropped.append("%s %s seq=%d ack=%d len=%d" % (d, flag_names(t["flags"]), t["seq"], t["ack"], t["len"]))
                     continue
+            if where is not None:
+                last[d] = (frame, where, t)
+                last_tcp_time[0] = time.monotonic()
             heapq.heappush(queue, (time.monotonic() + delay[d], next(order), d, frame))
         now = time.monotonic()
+        if (idle_rst["after"] is not None and not idle_rst["fired"] and not queue and "c2s" in last and "s2c" in last
+                and now - last_tcp_time[0] >= idle_rst["after"]):
+            idle_rst["fired"] = True
+            for d in ("s2c", "c2s"):  # the client first, so that the capture shows its RST
+                try:
+                    out[d].send(forged_rst(d))
+                except OSError as e:
+                    dropped.append("%s forged RST send failed: %s" % (d, e))
         while queue and queue[0][0] <= now:
             _, _, d, frame = heapq.heappop(queue)
             try:
@@ -1143,6 +1185,25 @@ def sc_write_after_eof(l):
     return "SERVER", ["rst_after_fin"]
 
 
+def sc_middlebox_idle_rst(l):
+    l.open()
+    l.checkpoint("established")
+    # The bridge plays a firewall or load balancer whose idle timer (2 s) expires: it resets both
+    # sides, each RST as if from the other end, at the receiver's RCV.NXT.
+    l.fwd("idle_rst", after=2.0)
+    l.checkpoint("cut-by-middlebox", settle=2.6)
+    l.expect_states("CLOSED", "CLOSED")
+
+    def check(segs):
+        rst = [s for s in segs if s["flags"] & RST]
+        if len(rst) != 1 or rst[0]["sender"] != "server" or rst[0]["time"] - segs[-2]["time"] < 1.9:
+            raise Missed("no single RST to the client after 2 s idle")
+        l.notes.append("frame %d: the bridge's RST+ACK to the client, as if from the server, %.3f s after the "
+                       "previous segment; its twin to the server is beyond the capture point"
+                       % (rst[0]["frame"], rst[0]["time"] - segs[-2]["time"]))
+    return ("SERVER", "the middlebox reset both sides; at the client its RST is the server's"), [], check
+
+
 SCENARIOS = [
     dict(name="client-close", run=sc_client_close,
          what="the client closes first, the server reads EOF and closes"),
@@ -1210,6 +1271,9 @@ SCENARIOS = [
               "delay: request and FIN cross, the request reaches a closed socket and is answered by an RST"),
     dict(name="write-after-eof", run=sc_write_after_eof,
          what="the server closes; the client reads the end of the stream and writes all the same: RST"),
+    dict(name="middlebox-idle-rst", run=sc_middlebox_idle_rst, forwarder=True,
+         what="an idle connection cut after 2 s by the bridge playing a middlebox: an RST+ACK to each side, "
+              "as if from the other"),
 ]
 
 
