@@ -72,6 +72,7 @@ Truth file format (tab separated; '#' lines are comments)
     NAME<TAB>N<TAB>CLIENT_STATE<TAB>SERVER_STATE<TAB>undecidable: REASON
     @active_side<TAB>CLIENT|SERVER|BOTH[<TAB>undecidable: REASON]
     @experts<TAB>NAME,NAME,...   (or -)
+    @idle_timer<TAB>CLIENT|SERVER<TAB>SECONDS   (none, one or more)
 
 N is the number of the last frame captured before the sample (frames count from
 1).  States are the kernels' RFC 9293 states.  @active_side is who began the
@@ -81,7 +82,11 @@ undecidable when nothing on the wire shows that the connection closed.  @experts
 the exact set of these tcpclose expert infos that must appear somewhere in the
 connection (on its second pass): fin_unacked fin_unanswered ignored_after_rst
 rst_refused rst_after_fin data_after_fin fin_retransmission simultaneous_close
-closed_gracefully crossed_fin (others tcpclose may have are not checked).  Comments below
+closed_gracefully crossed_fin (others tcpclose may have are not checked).  @idle_timer
+is an idle timer a scenario's endpoint ran (tcpclose must infer it within 2 %, and
+no timer where there is none).  A scenario may hold several connections one after
+the other (connections=N): its checkpoints then sample the one on the current
+client port.  Comments below
 the table record what Linux did, the raw ss lines, and the capture, decoded.
 """
 
@@ -307,6 +312,14 @@ def agent_main():
             total += len(data)
         s.close()
         return total
+
+    def op_idle_close(c):
+        """A server's idle timer: close()s once nothing has arrived for c["idle"] seconds."""
+        s = socks[c["name"]]
+        while select.select([s], [], [], c["idle"])[0]:
+            if not s.recv(65536):
+                break
+        socks.pop(c["name"]).close()
 
     def op_shutdown(c):
         how = {"wr": socket.SHUT_WR, "rd": socket.SHUT_RD, "rdwr": socket.SHUT_RDWR}[c["how"]]
@@ -586,6 +599,7 @@ class Lab:
         self.pcap = os.path.join(workdir, scenario["name"] + ".pcap")
         self.checkpoints = []
         self.notes = []
+        self.idle_timers = []  # (role, seconds): the idle timers tcpclose must infer
         self.procs = []
         self.fwd = None
         self.tcpdump = None
@@ -664,9 +678,9 @@ class Lab:
     def listen(self, **kw):
         self.s("listen", name="L", family=self.family, addr=self.saddr, port=self.sport, **kw)
 
-    def connect(self, may_fail=False, **kw):
+    def connect(self, may_fail=False, cport=None, **kw):
         return self.c("connect", may_fail=may_fail, name="c", family=self.family, addr=self.saddr, port=self.sport,
-                      bind_addr=self.caddr, bind_port=self.cport, **kw)
+                      bind_addr=self.caddr, bind_port=cport or self.cport, **kw)
 
     def open(self, request=100, response=200, sndbuf=None, **listen_kw):
         """Handshake, one request and one response."""
@@ -684,8 +698,10 @@ class Lab:
         return len(read_pcap(self.pcap))
 
     def sockets(self, ns):
+        # A scenario of several connections samples the one on client port self.cport.
+        port, other_port = (self.cport, self.cport) if self.sc.get("connections") else (self.sport, self.sport)
         out = run("ip", "netns", "exec", ns, "ss", "-tanH", "state", "all",
-                  "( sport = :%d or dport = :%d )" % (self.sport, self.sport))
+                  "( sport = :%d or dport = :%d )" % (port, other_port))
         rows = [line.split() for line in out.splitlines() if line.strip()]
         rows = [r for r in rows if r[0] != "LISTEN"]
         if len(rows) > 1:
@@ -1204,6 +1220,34 @@ def sc_middlebox_idle_rst(l):
     return ("SERVER", "the middlebox reset both sides; at the client its RST is the server's"), [], check
 
 
+def sc_keepalive_idle_timer(l):
+    # A keep-alive server whose idle timer closes a connection 1.5 s after its last reply: four
+    # connections one after the other (client ports 40033, 50033, 50133, 50233), with 1,
+    # 2, 3 and 1 requests.  The client reads the EOF and closes.
+    l.listen()
+    for k, requests in enumerate((1, 2, 3, 1)):
+        l.cport = 40000 + l.sport - 5000 + (0 if k == 0 else 10000 + 100 * (k - 1))
+        l.connect()
+        l.s("accept", name="s", listener="L")
+        for i in range(requests):
+            l.c("send", name="c", n=100)
+            l.s("recv", name="s", timeout=0.2)
+            l.s("send", name="s", n=200)
+            if i == requests - 1:
+                l.s.post("idle_close", name="s", idle=1.5)  # the timer starts as the last reply leaves
+            l.c("recv", name="c", timeout=0.2)
+        l.checkpoint("conn%d-established" % (k + 1))  # sampled while the timer runs
+        l.s.reply(what="idle_close")
+        l.checkpoint("conn%d-server-closed" % (k + 1))
+        l.expect_states("CLOSE_WAIT", "FIN_WAIT_2")
+        l.c("recv", name="c")
+        l.c("close", name="c")
+        l.checkpoint("conn%d-client-closed" % (k + 1))
+        l.expect_states("CLOSED", "TIME_WAIT")
+    l.idle_timers.append(("SERVER", 1.5))
+    return "SERVER", ["closed_gracefully"]
+
+
 SCENARIOS = [
     dict(name="client-close", run=sc_client_close,
          what="the client closes first, the server reads EOF and closes"),
@@ -1274,6 +1318,9 @@ SCENARIOS = [
     dict(name="middlebox-idle-rst", run=sc_middlebox_idle_rst, forwarder=True,
          what="an idle connection cut after 2 s by the bridge playing a middlebox: an RST+ACK to each side, "
               "as if from the other"),
+    dict(name="keepalive-idle-timer", run=sc_keepalive_idle_timer, connections=4,
+         what="a keep-alive server closes each connection 1.5 s after its last reply (select() timeout); "
+              "four connections with 1, 2, 3 and 1 requests; the client reads the EOF and closes"),
 ]
 
 
@@ -1359,6 +1406,8 @@ def write_truth(path, lab, segs, active, experts):
         else:
             f.write("@active_side\t%s\n" % active)
         f.write("@experts\t%s\n" % (",".join(experts) or "-"))
+        for role, seconds in lab.idle_timers:
+            f.write("@idle_timer\t%s\t%.3f\n" % (role, seconds))
         f.write("#\n# What Linux did:\n")
         for n in lab.notes + observations(segs):
             f.write("#   %s\n" % n)
@@ -1381,11 +1430,11 @@ def record(sc, index, outdir, workdir):
             segs = decode_capture(lab.pcap, lab.caddr)
             if len(result) > 2:
                 result[2](segs)
-            if not segs or len(segs) >= MAX_PACKETS:
+            if not segs or len(segs) >= MAX_PACKETS * sc.get("connections", 1):
                 raise LabError("%s: %d packets" % (sc["name"], len(segs)))
             ports = {frozenset(((s["src"], s["sport"]), (s["dst"], s["dport"]))) for s in segs}
-            if len(ports) != 1:
-                raise LabError("%s: more than one connection captured" % sc["name"])
+            if len(ports) != sc.get("connections", 1):
+                raise LabError("%s: %d connections captured" % (sc["name"], len(ports)))
             for name, frame, *_ in lab.checkpoints:
                 if frame > len(segs):
                     raise LabError("checkpoint %s: frame %d beyond the capture" % (name, frame))
