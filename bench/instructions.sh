@@ -5,7 +5,7 @@
 #
 # Usage: bench/instructions.sh [--work DIR] [--suites "host trixie sid"] [--packets N]
 #   Run bench/run.sh --prepare and bench/paired.sh --suites ... first: this reuses the 1m capture,
-#   the plugin folders and the chroots (WORK/roots/SUITE) they made, and installs valgrind in each.
+#   the plugin folders and the chroots (WORK/roots/SUITE) they made (with valgrind in them).
 #   For each suite and each job of paired.sh (filter, fields, conns), plain and with tcpclose, tshark
 #   runs under callgrind on the capture's first N packets (default 20,000) and on its first N/10;
 #   the difference over the 9N/10 packets between is the cost a packet, net of start-up.
@@ -51,7 +51,8 @@ for suite in $suites; do
     "$repo/cmake/debian-root.sh" mount "$root" "$work:$work"
     roots+=("$root")
     chroot "$root" sh -c 'command -v valgrind >/dev/null ||
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind >/dev/null'
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind >/dev/null' ||
+        { echo "instructions.sh: could not install valgrind in $root" >&2; exit 1; }
 done
 
 # count SUITE plugins|noplugins PACKETS args...: the program's total instructions
@@ -59,7 +60,7 @@ count() {
     local suite=$1 folder=$work/$2 n=$3 file
     shift 3
     [ "$suite" = host ] || folder=$folder-$suite
-    file=$out/$suite-$2-$n-$(echo "$*" | tr -c 'a-z0-9' '_').out
+    file=$out/$suite-$(basename "$folder")-$n-$(echo "$*" | tr -c 'a-z0-9' '_').out
     local run=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "HOME=$work/state/home"
                "WIRESHARK_CONFIG_DIR=$work/state/config" "WIRESHARK_PLUGIN_DIR=$folder")
     [ "$(id -u)" != 0 ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")

@@ -72,7 +72,7 @@ for suite in $suites; do
         "$repo/cmake/debian-root.sh" mount "$root"
         chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 sh -c '
             apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-                tshark wireshark-dev libglib2.0-dev cmake make gcc libc6-dev' >&2
+                tshark wireshark-dev libglib2.0-dev cmake make gcc libc6-dev valgrind' >&2
         "$repo/cmake/debian-root.sh" umount "$root"
         date -u +%FT%TZ >"$root/.tcpclose-bench"
     fi

@@ -8,6 +8,9 @@ set(TCPCLOSE_CAPTURES "${PROJECT_SOURCE_DIR}/test-captures")
 add_executable(closure_test plugin/closure_test.c)
 target_link_libraries(closure_test PRIVATE closure)
 add_test(NAME unit.closure COMMAND closure_test)
+add_executable(idle_timers_test plugin/idle_timers_test.c)
+target_link_libraries(idle_timers_test PRIVATE closure)
+add_test(NAME unit.idle_timers COMMAND idle_timers_test)
 
 # Every capture has an expected table; a capture without one fails rather than going untested.
 file(GLOB _captures RELATIVE "${TCPCLOSE_CAPTURES}" "${TCPCLOSE_CAPTURES}/*.pcap" "${TCPCLOSE_CAPTURES}/*.pcapng")

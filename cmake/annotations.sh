@@ -6,7 +6,7 @@
 # Columns: frame, stream, TCP flags, then the tcpclose fields, then (last) the names of the
 # tcpclose expert infos on the segment.  By default tshark runs two passes (-2), as the GUI shows it;
 # --single-pass leaves out what only a second pass can know (final type, fin_acked_in,
-# cannot_know, fin_unacked, fin_unanswered) so the two can be compared.
+# cannot_know, idle_timer, fin_unacked, fin_unanswered, idle_timer_close) so the two can be compared.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 capture=$2
@@ -21,11 +21,12 @@ fields=(frame.number tcpclose.stream tcp.flags tcpclose.phase tcpclose.sender tc
         tcpclose.client_state tcpclose.server_state tcpclose.type tcpclose.roles_guessed
         tcpclose.close_frame tcpclose.acks_fin tcpclose.fin_acked_in tcpclose.rst_frame
         tcpclose.time_since_close tcpclose.rst_check tcpclose.rst_cause tcpclose.rst_answers
-        tcpclose.idle_before_rst tcpclose.cannot_know)
+        tcpclose.idle_before_rst tcpclose.cannot_know tcpclose.idle_before_close
+        tcpclose.idle_timer)
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
          fin_retransmission simultaneous_close closed_gracefully rst_out_of_window rst_challenged
          rst_no_connection time_wait_assassination suspected_rst_injection rst_with_data fin_not_captured
-         truncated)
+         truncated crossed_fin idle_timer_close)
 args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done
 for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done
@@ -37,7 +38,8 @@ gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="$
         split(experts, expert, " ")
         print "frame", "stream", "flags", "phase", "sender", "active", "client", "server", "type",
               "guessed", "close", "acks_fin", "fin_acked_in", "rst", "since_close", "rst_check", "rst_cause",
-              "rst_answers", "idle_before_rst", "cannot_know", "experts"
+              "rst_answers", "idle_before_rst", "cannot_know", "idle_before_close", "idle_timer",
+              "experts"
     }
     # "0x0011" -> "FIN+ACK" (several TCP layers: one name list per layer, comma separated)
     function flag_names(hex,    n, parts, i, v, s, out) {
@@ -62,10 +64,11 @@ gawk -F'\t' -v OFS='\t' -v mode="$mode" -v nfields="${#fields[@]}" -v experts="$
         names = ""
         for (i = 1; i in expert; i++) {
             if ($(nfields + i) == "") continue
-            if (mode == "single" && (expert[i] == "fin_unacked" || expert[i] == "fin_unanswered")) continue
+            if (mode == "single" && (expert[i] == "fin_unacked" || expert[i] == "fin_unanswered" ||
+                                     expert[i] == "idle_timer_close")) continue
             names = names (names == "" ? "" : ",") expert[i]
         }
-        if (mode == "single") { $9 = "-"; $13 = "-"; $20 = "-" }
+        if (mode == "single") { $9 = "-"; $13 = "-"; $20 = "-"; $22 = "-" }
         NF = nfields
         print $0, names
     }'

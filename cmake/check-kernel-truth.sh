@@ -17,7 +17,9 @@
 #     (listed, not compared, when the truth marks it undecidable: no close visible on the wire);
 #   - compares the set of tcpclose expert infos seen anywhere in the capture (of fin_unacked
 #     fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin fin_retransmission
-#     simultaneous_close closed_gracefully; others are not checked) with @experts.
+#     simultaneous_close closed_gracefully crossed_fin; others are not checked) with @experts;
+#   - compares the idle timers tcpclose infers (-z tcpclose,timers,csv: role and timer) with the
+#     @idle_timer lines (ROLE<TAB>SECONDS; a timer within 2 % of it), and none where there are none.
 # One line per check (ok / MISMATCH / undecidable), a summary, and a non-zero exit on any
 # mismatch, on any error, when the plugin is not loaded, or when no checkpoint was compared.
 # Needs bash and gawk only (no python).
@@ -44,7 +46,7 @@ if [ ${#truths[@]} -eq 0 ]; then
 fi
 
 experts=(fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin data_after_fin
-         fin_retransmission simultaneous_close closed_gracefully)
+         fin_retransmission simultaneous_close closed_gracefully crossed_fin)
 args=(-e frame.number -e tcpclose.client_state -e tcpclose.server_state -e tcpclose.active_side)
 for e in "${experts[@]}"; do args+=(-e "tcpclose.$e"); done
 
@@ -87,6 +89,7 @@ for truth in "${truths[@]}"; do
         !header { if ($1 != "checkpoint") bad("first line is not the header"); header = 1; next }
         $1 == "@active_side" { want_active = $2; active_status = $3; has_active = 1; next }
         $1 == "@experts" { want_experts = $2; has_experts = 1; next }
+        $1 == "@idle_timer" { next } # compared below
         /^@/ { bad("unknown line " $1); next }
         {
             if (NF < 5) { bad("checkpoint line with " NF " fields: " $0); next }
@@ -150,6 +153,39 @@ for truth in "${truths[@]}"; do
         }' "$work/table" "$truth" >"$work/out"
     grep -v '^SUMMARY ' "$work/out" || true
     read -r _ c m u k f e < <(grep '^SUMMARY ' "$work/out")
+    # Idle timers: the ones the truth names, within 2 %, and no others.
+    if "$here/run-tshark.sh" "$plugin" "$capture" -q -z tcpclose,timers,csv >"$work/timers" 2>"$work/stderr"; then
+        k=$((k + 1))
+        verdict=$(gawk -F'\t' -v got_file="$work/timers" '
+            $1 == "@idle_timer" { want[++nw] = $2 " " $3 }
+            END {
+                while ((getline line < got_file) > 0) {
+                    if (line ~ /^endpoint,/) continue
+                    split(line, g, ","); got[++ng] = g[2] " " g[4]; text = text (text == "" ? "" : ", ") g[1] " " g[2] " " g[4]
+                }
+                bad = nw != ng
+                for (i = 1; i <= nw; i++) {
+                    split(want[i], w, " "); found = 0
+                    for (j = 1; j <= ng; j++) {
+                        split(got[j], t, " ")
+                        if (t[1] == w[1] && t[2] - w[2] <= 0.02 * w[2] && w[2] - t[2] <= 0.02 * w[2]) found = 1
+                    }
+                    if (!found) bad = 1
+                    wanted = wanted (wanted == "" ? "" : ", ") want[i]
+                }
+                printf "%s\ttcpclose %s, expected %s\n", bad ? "MISMATCH" : "ok", text == "" ? "none" : text,
+                       wanted == "" ? "none" : wanted
+            }' "$truth")
+        if [ "${verdict%%$'\t'*}" = ok ]; then
+            printf 'ok          %-26s idle timers: %s\n' "$name" "${verdict#*$'\t'}"
+        else
+            f=$((f + 1))
+            printf 'MISMATCH    %-26s idle timers: %s\n' "$name" "${verdict#*$'\t'}"
+        fi
+    else
+        echo "ERROR       $name: tshark -z tcpclose,timers,csv failed: $(head -c 500 "$work/stderr")"
+        e=$((e + 1))
+    fi
     compared=$((compared + c)) mismatches=$((mismatches + m)) undecidable=$((undecidable + u))
     conn_checks=$((conn_checks + k)) conn_failures=$((conn_failures + f)) errors=$((errors + e))
 done

@@ -122,6 +122,10 @@ golden() {
             else
                 stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,ladder,0
             fi ;;
+        # Idle timers: none among the Linux captures and the mixed one; the keep-alive server's.
+        timers.none) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,timers ;;
+        timers.keepalive) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers ;;
+        timers.csv) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers,csv ;;
         rst.csv | rst.ladder | rst.summary)
             # One tshark run per capture and pass prints the three; rst_forms sorts them out.
             local form=${1#rst.} tag=${pass[*]:-one}
@@ -132,7 +136,8 @@ golden() {
     }
 
     local names=(linux.conns linux.csv linux.conns-server linux.summary linux.ladder linux.tree
-                 mixed.conns mixed.summary mixed.ladder rst.csv rst.ladder rst.summary)
+                 mixed.conns mixed.summary mixed.ladder rst.csv rst.ladder rst.summary
+                 timers.none timers.keepalive timers.csv)
     for name in "${names[@]}"; do
         produce "$name" >"$out/$name"
         if [ ! -f "$dir/$name.expected" ]; then
@@ -143,7 +148,7 @@ golden() {
             failed=$((failed + 1))
         fi
         case $name in
-        *.csv | *.ladder | *.summary)
+        *.csv | *.ladder | *.summary | timers.*)
             produce "$name" -2 >"$out/$name.two-pass"
             if ! diff -u "$out/$name" "$out/$name.two-pass"; then
                 echo "FAIL: $name: tshark -2 prints something else than a single pass (- single, + two passes)" >&2
@@ -186,7 +191,7 @@ crosscheck_one() {
         function fail(msg) { print "FAIL: " capture ": " msg > "/dev/stderr"; bad = 1 }
         BEGIN {
             split("fin_unacked fin_unanswered ignored_after_rst rst_out_of_window rst_no_connection " \
-                  "time_wait_assassination suspected_rst_injection", w, " ")
+                  "time_wait_assassination suspected_rst_injection crossed_fin", w, " ")
             for (i in w) warning[w[i]] = 1
         }
         # The annotation table: 1 frame, 2 stream, 3 flags, 4 phase, 5 sender, 6 active, 7 client, 8 server,

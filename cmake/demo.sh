@@ -29,7 +29,7 @@ echo "== Closing segments (tshark -2; the full table: cmake/annotations.sh) =="
 # Who began the close is in the connections below; an RST's cause goes beside its phase.
 gawk -F'\t' -v OFS='\t' '
     NR == 1 { print "frame", "stream", "flags", "phase (rst cause)", "sender", "client", "server", "experts"; next }
-    { print $1, $2, $3, $4 ($17 == "" ? "" : " (" $17 ")"), $5, $7, $8, $21 }' "$work/table" | align
+    { print $1, $2, $3, $4 ($17 == "" ? "" : " (" $17 ")"), $5, $7, $8, $NF }' "$work/table" | align
 
 # The per-connection table of -z tcpclose,conns is wider than a terminal: its CSV form, narrowed
 # to how, by whom and why each connection closed (the close and completion frames are in the

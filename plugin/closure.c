@@ -277,6 +277,8 @@ static enum tc_phase on_rst_segment(struct tc_connection *conn, const struct tc_
     }
 
     out->rst_cause = tc_rst_cause(conn, config, seg, &out->rst_answers_frame);
+    if (out->rst_cause == TC_CAUSE_DATA_CROSSED_FIN)
+        *events |= TC_EV_CROSSED_FIN; /* lost whatever the receiver makes of the RST */
     out->rst_check = tc_check_rst(conn, seg);
     if (out->rst_check == TC_RST_OUT_OF_WINDOW) {
         *events |= TC_EV_RST_OUT_OF_WINDOW;
@@ -417,6 +419,12 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
         ep->has_window_shift = seg->has_window_shift;
         ep->window_shift = seg->window_shift;
     }
+    if (seg->payload_len > 0) {
+        conn->last_data_frame = seg->frame;
+        conn->last_data_sender = seg->sender != 0;
+    }
+    if ((seg->payload_len > 0 || has(seg, TC_FLAG_SYN)) && !ep->in_time_wait)
+        ep->last_payload_ns = seg->time_ns;
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
     ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack,
@@ -478,10 +486,13 @@ void tc_process_general(struct tc_connection *conn, const struct tc_config *conf
     bool first = !conn->started;
     if (first) {
         conn->started = true;
+        conn->ep[0].last_payload_ns = conn->ep[1].last_payload_ns = s.time_ns; /* idle since first seen */
         conn->ep[0].handshake_state = conn->ep[1].handshake_state = TC_ESTABLISHED;
         choose_roles(conn, &s);
     }
-    if (conn->close_frame == 0)
+    bool open = conn->close_frame == 0;
+    int64_t idle = open ? tc_idle_since_payload(conn, s.time_ns) : 0;
+    if (open)
         track_handshake(conn, &s);
 
     if (has(&s, TC_FLAG_RST)) {
@@ -490,6 +501,8 @@ void tc_process_general(struct tc_connection *conn, const struct tc_config *conf
     } else {
         out->phase = on_other_segment(conn, &s, &events, out);
     }
+    if (open && conn->close_frame == s.frame)
+        out->idle_before_close_ns = idle; /* this segment begins the close */
     note_sent(conn, &s);
     enum tc_state state[2];
     track_time_wait(conn, config, &s, state);
@@ -537,6 +550,16 @@ void tc_process(struct tc_connection *conn, const struct tc_config *config, cons
     /* No FIN, no RST: each endpoint is where its handshake left it (state_of). */
     describe(conn, seg, (enum tc_state)conn->ep[conn->client].handshake_state,
              (enum tc_state)conn->ep[1u - conn->client].handshake_state, out);
+}
+
+int64_t tc_idle_since_payload(const struct tc_connection *conn, int64_t now_ns)
+{
+    if (!conn->started)
+        return 0;
+    int64_t last = conn->ep[0].last_payload_ns;
+    if (conn->ep[1].last_payload_ns > last)
+        last = conn->ep[1].last_payload_ns;
+    return now_ns - last;
 }
 
 enum tc_fin_outcome tc_fin_outcome(const struct tc_connection *conn, unsigned endpoint)
@@ -597,8 +620,9 @@ const char *tc_type_name(enum tc_close_type type)
 
 const char *tc_cause_name(enum tc_rst_cause cause)
 {
-    static const char *const names[] = {"NONE",  "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
-                                        "ABORT", "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT"};
+    static const char *const names[] = {"NONE",         "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
+                                        "ABORT",        "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT",
+                                        "DATA_CROSSED_FIN"};
     return NAME_IN(names, cause);
 }
 

@@ -76,7 +76,10 @@ enum tc_rst_cause {
     TC_CAUSE_PEER_UNRESPONSIVE, /* the sender retransmitted unacknowledged, then gave up */
     TC_CAUSE_INVALID_SEGMENT,   /* answers a segment not acceptable for the connection */
     TC_CAUSE_IDLE_TIMEOUT,      /* the connection had been idle longer than the idle timeout */
+    TC_CAUSE_DATA_CROSSED_FIN,  /* answers data its receiver sent before the sender's FIN reached it: the
+                                 * data crossed that FIN (a request lost to a keep-alive race) */
 };
+#define TC_CAUSE_COUNT (TC_CAUSE_DATA_CROSSED_FIN + 1)
 
 /* What the RST's receiver does with it (RFC 9293 3.10.7.4 first check, RFC 5961 section 3). */
 enum tc_rst_check {
@@ -103,6 +106,7 @@ enum tc_event {
     TC_EV_SUSPECTED_RST_INJECTION = 1u << 11, /* the RST's own sender carries on as if it never sent it */
     TC_EV_RST_WITH_DATA = 1u << 12,     /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
     TC_EV_FIN_NOT_CAPTURED = 1u << 13,  /* this ACK acknowledges a FIN the capture missed */
+    TC_EV_CROSSED_FIN = 1u << 14,       /* this RST answers data that crossed its sender's FIN: the data is lost */
 };
 
 /* The judgements that depend on timers, in nanoseconds. */
@@ -130,9 +134,10 @@ struct tc_segment {
 };
 
 /* What tcpclose says about one segment.  Kept for every closing segment of a capture, so the
- * enums are stored as bytes (40 bytes in all rather than 72). */
+ * enums are stored as bytes (48 bytes in all rather than 80). */
 struct tc_annotation {
     int64_t idle_before_rst_ns;  /* on an RST: time since the connection's previous segment */
+    int64_t idle_before_close_ns; /* on the segment that begins the close: tc_idle_since_payload before it */
     uint32_t close_frame;        /* the connection's first FIN or RST */
     uint32_t acks_fin_frame;     /* the FIN this segment acknowledges first, or 0 */
     uint32_t rst_frame;          /* on a segment sent after an RST (AFTER_RST, or to the sender of a
@@ -162,7 +167,12 @@ struct tc_sent {
 /* One endpoint, as far as its closing matters.  Fields are ordered and sized to keep a
  * connection small: captures hold millions of them. */
 struct tc_endpoint {
-    int64_t time_wait_since_ns; /* when it entered TIME-WAIT, or its timer last restarted */
+    /* One clock, two uses that never overlap: an endpoint sends payload before it is in TIME-WAIT,
+     * and its idle time is read only when the close begins, before anyone is in TIME-WAIT. */
+    union {
+        int64_t time_wait_since_ns; /* in_time_wait: when it entered TIME-WAIT, or its timer last restarted */
+        int64_t last_payload_ns;    /* else: when it last sent payload or a SYN (first seen, if neither) */
+    };
     struct tc_sent last;
     uint32_t snd_nxt;         /* highest sequence end it sent */
     uint32_t max_ack;         /* highest ACK it sent */
@@ -194,6 +204,7 @@ struct tc_connection {
     uint32_t complete_frame; /* the ACK that completed the graceful close, or the RST */
     uint32_t rst_frame;
     uint32_t abort_frame;    /* an RST that closed its sender only (challenged by the receiver) */
+    uint32_t last_data_frame; /* the connection's last segment that carried payload (RST aside), 0 if none */
     uint8_t client;          /* endpoint index (0 or 1) of the client */
     uint8_t active_side;     /* enum tc_side */
     uint8_t type;            /* enum tc_close_type */
@@ -207,7 +218,13 @@ struct tc_connection {
     bool complete : 1;
     bool challenge_pending : 1; /* an RST was challenged: the receiver's next pure ACK answers it */
     bool close_by_abort : 1;    /* the close began with that one-sided RST */
+    bool last_data_sender : 1;  /* endpoint index of last_data_frame's sender */
 };
+
+/* Time from the connection's last segment that carried payload (in either direction; else its
+ * SYNs, else its first segment seen) to now_ns.  Asked before feeding the segment that begins the
+ * close, it is the idle time before the close (tcpclose.idle_before_close). */
+int64_t tc_idle_since_payload(const struct tc_connection *conn, int64_t now_ns);
 
 /* Feed one segment; fills *out.  A segment before the close begins gets TC_PHASE_NONE. */
 void tc_process(struct tc_connection *conn, const struct tc_config *config, const struct tc_segment *seg,

@@ -486,6 +486,12 @@ static void run(const struct input *in, process_fn *process, struct record *rec)
                   "suspected_rst_injection from an endpoint that sent no RST");
         if (ev & TC_EV_DATA_AFTER_FIN)
             CHECK(len > 0, "data_after_fin without data");
+        if (ann->idle_before_close_ns != 0)
+            CHECK(ann->close_frame == seg->frame, "idle_before_close on a segment that does not begin the close");
+        CHECK(!(ev & TC_EV_CROSSED_FIN) == (ann->rst_cause != TC_CAUSE_DATA_CROSSED_FIN),
+              "crossed_fin iff the cause DATA_CROSSED_FIN");
+        if (ev & TC_EV_CROSSED_FIN)
+            CHECK(rst && ann->rst_answers_frame != 0, "crossed_fin on other than an RST answering data");
         if (ev & TC_EV_FIN_NOT_CAPTURED)
             CHECK((flags & TC_FLAG_ACK) && !rst, "fin_not_captured on other than an ACK");
         if (!rst)

@@ -498,6 +498,161 @@ static void test_rst_acceptance(void)
     }
 }
 
+/* Linux's tcp_reset_check: after its peer's FIN, an endpoint in CLOSE-WAIT, LAST-ACK or CLOSING
+ * also accepts an RST at RCV.NXT - 1 (the FIN's own sequence number: the seq of an RST answering
+ * a segment sent before that FIN arrived).  Not in TIME-WAIT, nor before the peer's FIN. */
+static void test_rst_below_rcv_nxt(void)
+{
+    static const struct {
+        const char *name;
+        struct {
+            unsigned sender;
+            uint16_t flags;
+            uint32_t seq, ack;
+        } close[3];
+        size_t steps;
+        uint32_t rst_seq;
+        enum tc_rst_check check;
+        const char *client_state_before;
+    } cases[] = {
+        {"CLOSE_WAIT, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF01u, TC_RST_ACCEPTED,
+         "CLOSE_WAIT"},
+        {"LAST_ACK, RST at RCV.NXT - 1",
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, ACK, 101, 0xFFFFFF02u}, {A, FIN | ACK, 101, 0xFFFFFF02u}}, 3,
+         0xFFFFFF01u, TC_RST_ACCEPTED, "LAST_ACK"},
+        {"CLOSING, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, FIN | ACK, 101, 0xFFFFFF01u}}, 2,
+         0xFFFFFF01u, TC_RST_ACCEPTED, "CLOSING"},
+        {"CLOSE_WAIT, RST at RCV.NXT - 2", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF00u, TC_RST_OUT_OF_WINDOW,
+         "CLOSE_WAIT"},
+        {"TIME_WAIT, RST at RCV.NXT - 1",
+         {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, FIN | ACK, 0xFFFFFF01u, 102}, {A, ACK, 102, 0xFFFFFF02u}}, 3,
+         0xFFFFFF01u, TC_RST_OUT_OF_WINDOW, "TIME_WAIT"},
+        {"FIN_WAIT_2, RST at RCV.NXT - 1", {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, ACK, 0xFFFFFF01u, 102}}, 2,
+         0xFFFFFF00u, TC_RST_OUT_OF_WINDOW, "FIN_WAIT_2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc_connection conn = {0};
+        struct tc_annotation out;
+        open_scaled(&conn, 2, 3);
+        for (size_t k = 0; k < cases[i].steps; k++)
+            feed(&conn, NULL, &out, cases[i].close[k].sender, cases[i].close[k].flags, cases[i].close[k].seq,
+                 cases[i].close[k].ack, 100, -1);
+        check_str(cases[i].name, 3 + cases[i].steps, "client state before the RST", tc_state_name(out.client_state),
+                  cases[i].client_state_before);
+        feed(&conn, NULL, &out, B, RST, cases[i].rst_seq, 0, 0, -1);
+        size_t step = 4 + cases[i].steps;
+        check_str(cases[i].name, step, "RST check", tc_rst_check_name(out.rst_check),
+                  tc_rst_check_name(cases[i].check));
+        check_str(cases[i].name, step, "client state", tc_state_name(out.client_state),
+                  cases[i].check == TC_RST_ACCEPTED ? "CLOSED" : cases[i].client_state_before);
+        check_uint(cases[i].name, step, "out-of-window event", (out.events & TC_EV_RST_OUT_OF_WINDOW) != 0,
+                   cases[i].check == TC_RST_OUT_OF_WINDOW);
+    }
+}
+
+/* Data that crossed the peer's FIN, answered by an RST from the closed peer: the keep-alive race,
+ * seen from either end.  The RST's seq is the data's ACK, the FIN's own sequence number. */
+static void check_crossed(const char *scenario, const struct step *steps, size_t count, uint32_t data_frame)
+{
+    struct tc_connection conn = {0};
+    struct tc_annotation last;
+    run_steps(scenario, &conn, steps, count, 40000, 80, &last);
+    check_str(scenario, count - 1, "cause", tc_cause_name(last.rst_cause), "DATA_CROSSED_FIN");
+    check_uint(scenario, count - 1, "answers", last.rst_answers_frame, data_frame);
+    check_str(scenario, count - 1, "RST check", tc_rst_check_name(last.rst_check), "ACCEPTED");
+}
+
+static void test_data_crossed_fin(void)
+{
+    /* Captured at the client: its request leaves before the server's FIN arrives. */
+    static const struct step at_client[] = {
+        HANDSHAKE,
+        {A, ACK, 101, 501, 10, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0},
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 111, 502, 0, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+        {B, RST, 501, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN | TC_EV_CROSSED_FIN},
+    };
+    check_crossed("request crossed FIN, at the client", at_client, sizeof at_client / sizeof at_client[0], 4);
+
+    /* Captured at the server: the FIN first, then the request that does not acknowledge it. */
+    static const struct step at_server[] = {
+        HANDSHAKE,
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 101, 501, 10, TC_PHASE_HALF_CLOSED_DATA, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {B, RST, 501, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN | TC_EV_CROSSED_FIN},
+    };
+    check_crossed("request crossed FIN, at the server", at_server, sizeof at_server / sizeof at_server[0], 5);
+
+    /* The same data sent after its sender had acknowledged the FIN: the peer ignored the end of the
+     * stream, a different fault. */
+    static const struct step after_eof[] = {
+        HANDSHAKE,
+        {B, FIN | ACK, 501, 101, 0, TC_PHASE_ACTIVE_FIN, TC_CLOSE_WAIT, TC_FIN_WAIT_1, 0},
+        {A, ACK, 101, 502, 10, TC_PHASE_PASSIVE_ACK, TC_CLOSE_WAIT, TC_FIN_WAIT_2, 0},
+        {B, RST, 502, 0, 0, TC_PHASE_RST, TC_CLOSED, TC_CLOSED, TC_EV_RST_AFTER_FIN},
+    };
+    struct tc_connection conn = {0};
+    struct tc_annotation last;
+    run_steps("data after EOF", &conn, after_eof, sizeof after_eof / sizeof after_eof[0], 40000, 80, &last);
+    check_str("data after EOF", 6, "cause", tc_cause_name(last.rst_cause), "DATA_AFTER_CLOSE");
+    check_uint("data after EOF", 6, "answers", last.rst_answers_frame, 5);
+}
+
+/* idle_before_close: on the segment that begins the close, time since the last segment that
+ * carried payload in either direction, else since the SYNs, else since the first segment seen. */
+static void test_idle_before_close(void)
+{
+    static const struct {
+        const char *name;
+        struct {
+            unsigned sender;
+            uint16_t flags;
+            uint32_t len;
+            int64_t at_ms;
+        } seg[6];
+        size_t count;
+        int64_t idle_ms; /* on the last segment, which begins the close */
+    } cases[] = {
+        {"FIN after data and pure ACKs",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 10, 30}, {B, ACK, 0, 5030},
+          {B, FIN | ACK, 0, 7030}},
+         6, 7000},
+        {"FIN after the peer's data", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {B, ACK, 10, 40},
+                                       {B, FIN | ACK, 0, 45}}, 5, 5},
+        {"no data: since the SYN-ACK", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20},
+                                        {A, RST | ACK, 0, 1010}}, 4, 1000},
+        {"no handshake, no data: since first seen", {{A, ACK, 0, 100}, {B, ACK, 0, 200}, {A, FIN | ACK, 0, 400}}, 3,
+         300},
+        {"FIN carrying data: its own data does not count",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 5, 30}, {A, FIN | ACK, 5, 90}}, 5, 60},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc_connection conn = {0};
+        struct tc_annotation out;
+        uint32_t snd_nxt[2] = {100, 500};
+        for (size_t k = 0; k < cases[i].count; k++) {
+            unsigned who = cases[i].seg[k].sender;
+            struct tc_segment seg = {
+                .frame = (uint32_t)(k + 1), .sender = who, .src_port = who == A ? 40000 : 80,
+                .dst_port = who == A ? 80 : 40000, .seq = snd_nxt[who], .ack = snd_nxt[1u - who],
+                .flags = cases[i].seg[k].flags, .payload_len = cases[i].seg[k].len, .window = 1000,
+                .time_ns = cases[i].seg[k].at_ms * 1000000,
+            };
+            if (!(seg.flags & ACK))
+                seg.ack = 0;
+            if (!(seg.flags & RST))
+                snd_nxt[who] += seg.payload_len + ((seg.flags & (SYN | FIN)) ? 1u : 0u);
+            tc_process(&conn, NULL, &seg, &out);
+            if (k + 1 < cases[i].count)
+                check_uint(cases[i].name, k, "close frame before the last segment", out.close_frame, 0);
+        }
+        check_uint(cases[i].name, cases[i].count - 1, "close begins here", out.close_frame,
+                   (unsigned)cases[i].count);
+        check_uint(cases[i].name, cases[i].count - 1, "idle before close (ms)",
+                   (unsigned)(out.idle_before_close_ns / 1000000), (unsigned)cases[i].idle_ms);
+    }
+}
+
 static void test_rst_causes(void)
 {
     const struct tc_config config = {.time_wait_ns = 60 * INT64_C(1000000000), .idle_timeout_ns = INT64_C(1000000000)};
@@ -558,7 +713,7 @@ static void test_names(void)
         check_uint("names", 0, "phase name known", strcmp(tc_phase_name((enum tc_phase)p), "UNKNOWN") != 0, 1);
     for (int t = TC_TYPE_NONE; t <= TC_TYPE_REFUSED; t++)
         check_uint("names", 0, "type name known", strcmp(tc_type_name((enum tc_close_type)t), "UNKNOWN") != 0, 1);
-    for (int c = TC_CAUSE_NONE; c <= TC_CAUSE_IDLE_TIMEOUT; c++)
+    for (int c = TC_CAUSE_NONE; c < TC_CAUSE_COUNT; c++)
         check_uint("names", 0, "cause name known", strcmp(tc_cause_name((enum tc_rst_cause)c), "UNKNOWN") != 0, 1);
     for (int c = TC_RST_CHECK_NONE; c <= TC_RST_OUT_OF_WINDOW; c++)
         check_uint("names", 0, "check name known", strcmp(tc_rst_check_name((enum tc_rst_check)c), "UNKNOWN") != 0, 1);
@@ -587,6 +742,9 @@ int main(void)
     test_after_close_and_new_incarnation();
     test_fin_not_captured();
     test_rst_acceptance();
+    test_rst_below_rcv_nxt();
+    test_data_crossed_fin();
+    test_idle_before_close();
     test_rst_causes();
     test_names();
     printf("%d checks, %d failed\n", checks, failures);

@@ -139,3 +139,13 @@ struct frame_results frame_results_find(guint32 frame)
     }
     return found;
 }
+
+guint frame_results_count(void)
+{
+    return segments.records != NULL ? segments.records->len : 0;
+}
+
+const struct tcpclose_segment *frame_results_segment(guint index)
+{
+    return &g_array_index(segments.records, struct tcpclose_segment, index);
+}

@@ -26,4 +26,8 @@ struct frame_results frame_results_store(guint32 frame, guint cut_short, const s
 /* Later passes: what was stored for the frame (count and cut_short 0 when nothing was). */
 struct frame_results frame_results_find(guint32 frame);
 
+/* Every closing segment stored so far, in frame order: how many, and the one at index (< count). */
+guint frame_results_count(void);
+const struct tcpclose_segment *frame_results_segment(guint index);
+
 #endif

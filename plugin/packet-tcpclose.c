@@ -19,6 +19,7 @@
 #include "closure.h"
 #include "connections.h"
 #include "frame_results.h"
+#include "idle_timer_table.h"
 #include "stats.h"
 #include "tcp_front.h"
 #include "ws_compat.h"
@@ -42,6 +43,8 @@ static int hf_rst_check = -1;
 static int hf_rst_cause = -1;
 static int hf_rst_answers = -1;
 static int hf_idle_before_rst = -1;
+static int hf_idle_before_close = -1;
+static int hf_idle_timer = -1;
 static int hf_rst_text = -1;
 static int hf_cannot_know = -1;
 static int ett_tcpclose = -1;
@@ -63,6 +66,8 @@ static expert_field ei_suspected_rst_injection = EI_INIT;
 static expert_field ei_rst_with_data = EI_INIT;
 static expert_field ei_fin_not_captured = EI_INIT;
 static expert_field ei_truncated = EI_INIT;
+static expert_field ei_crossed_fin = EI_INIT;
+static expert_field ei_idle_timer_close = EI_INIT;
 
 #define PROTOCOL_NAME "TCP Connection Closure"
 
@@ -172,6 +177,27 @@ static void add_events(packet_info *pinfo, proto_item *item, const struct tc_ann
         if (ann->events & experts[i].event)
             expert_add_info(pinfo, item, experts[i].ei);
     }
+}
+
+/* On an RST answering data that crossed its sender's FIN: which data, which FIN. */
+static void add_crossed_fin(packet_info *pinfo, proto_item *item, const struct tcpclose_segment *r)
+{
+    const struct tc_endpoint *closer = &r->conn->machine.ep[r->sender_endpoint];
+    enum tc_role closer_role = (enum tc_role)r->ann.sender;
+    const char *peer = role_word(closer_role == TC_CLIENT ? TC_SERVER : TC_CLIENT);
+
+    if (closer->fin_frame != 0)
+        expert_add_info_format(pinfo, item, &ei_crossed_fin,
+                               "The %s's data in frame %u was sent before the %s's FIN in frame %u reached it: "
+                               "it crossed the FIN, arrived at a closed socket and is answered by this RST "
+                               "(frame %u): the data is lost (keep-alive race)",
+                               peer, r->ann.rst_answers_frame, role_word(closer_role), closer->fin_frame, pinfo->num);
+    else
+        expert_add_info_format(pinfo, item, &ei_crossed_fin,
+                               "The %s's data in frame %u was sent before the %s's FIN (not captured) reached it: "
+                               "it crossed the FIN, arrived at a closed socket and is answered by this RST "
+                               "(frame %u): the data is lost (keep-alive race)",
+                               peer, r->ann.rst_answers_frame, role_word(closer_role), pinfo->num);
 }
 
 static gboolean carries_fin(enum tc_phase phase)
@@ -312,6 +338,17 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         nstime_t since = ns_to_nstime(r->since_close_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_time_since_close, NULL, 0, 0, &since));
     }
+    const struct idle_timer_endpoint *timer = NULL;
+    if (ann->close_frame == pinfo->num) { /* this segment begins the close */
+        nstime_t idle = ns_to_nstime(ann->idle_before_close_ns);
+        proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_close, NULL, 0, 0, &idle));
+        /* The timers are inferred from the whole capture: on later passes only. */
+        timer = final ? idle_timer_of(r) : NULL;
+        if (timer != NULL) {
+            nstime_t t = ns_to_nstime(timer->timer.timer_ns);
+            proto_item_set_generated(proto_tree_add_time(st, hf_idle_timer, NULL, 0, 0, &t));
+        }
+    }
     add_frame(st, hf_acks_fin, ann->acks_fin_frame);
     add_frame(st, hf_rst_frame, ann->rst_frame);
     if (ann->rst_check != TC_RST_CHECK_NONE) {
@@ -330,6 +367,14 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         add_string(st, hf_rst_text, r->rst_text);
 
     add_events(pinfo, ti, ann);
+    if (timer != NULL)
+        expert_add_info_format(pinfo, ti, &ei_idle_timer_close,
+                               "%s closed after %.2f s idle, as in %u of its %u closes: an idle timer of about "
+                               "%.1f s",
+                               role_word((enum tc_role)ann->sender), (double)ann->idle_before_close_ns / 1e9,
+                               timer->timer.matches, timer->timer.closes, (double)timer->timer.timer_ns / 1e9);
+    if (ann->events & TC_EV_CROSSED_FIN)
+        add_crossed_fin(pinfo, ti, r);
     if (final && carries_fin(ann->phase))
         add_fin_outcome(pinfo, st, ti, r);
     const char *unknowable = final ? cannot_know(r, pinfo->num) : NULL;
@@ -397,11 +442,22 @@ void proto_register_tcpclose(void)
                     "(dropped)"),
         TOKEN_FIELD(hf_rst_cause, "RST cause", "tcpclose.rst_cause",
                     "Why the RST was sent: REFUSED, NO_CONNECTION, DATA_AFTER_CLOSE, ABORT, PEER_UNRESPONSIVE, "
-                    "INVALID_SEGMENT, IDLE_TIMEOUT"),
+                    "INVALID_SEGMENT, IDLE_TIMEOUT, DATA_CROSSED_FIN"),
         FRAME_FIELD(hf_rst_answers, "RST answers", "tcpclose.rst_answers", FT_FRAMENUM_REQUEST,
                     "The segment this RST is a reply to"),
         {&hf_idle_before_rst, {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL,
                                0x0, "Time between the connection's previous segment and this RST", HFILL}},
+        {&hf_idle_before_close, {"Idle before close", "tcpclose.idle_before_close", FT_RELATIVE_TIME, BASE_NONE,
+                                 NULL, 0x0,
+                                 "On the segment that begins the close (the active FIN, or the RST): time since "
+                                 "the connection's last segment that carried payload, in either direction (since "
+                                 "its SYNs if none did)",
+                                 HFILL}},
+        {&hf_idle_timer, {"Idle timer", "tcpclose.idle_timer", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+                          "On the segment that began the close: the idle timer inferred for its sender (the "
+                          "median idle time of at least 3 of the closes it began, within 2 % or 50 ms of each "
+                          "other), when this close is one of them; later passes only",
+                          HFILL}},
         {&hf_cannot_know, {"Cannot know", "tcpclose.cannot_know", FT_STRING, BASE_NONE, NULL, 0x0,
                            "On a connection's last segment: what a capture at one point cannot tell about the "
                            "endpoints' states",
@@ -451,6 +507,11 @@ void proto_register_tcpclose(void)
         {&ei_truncated, {"tcpclose.truncated", PI_MALFORMED, PI_NOTE,
                          "TCP header cut short by the capture's snapshot length: not analysed, not guessed at",
                          EXPFILL}},
+        {&ei_crossed_fin, {"tcpclose.crossed_fin", PI_SEQUENCE, PI_WARN,
+                           "This RST answers data sent before the RST sender's FIN reached its peer: the data "
+                           "crossed the FIN and is lost (keep-alive race)", EXPFILL}},
+        {&ei_idle_timer_close, {"tcpclose.idle_timer_close", PI_SEQUENCE, PI_NOTE,
+                                "Closed after the idle time of an idle timer inferred from the capture", EXPFILL}},
         {&ei_fin_not_captured, {"tcpclose.fin_not_captured", PI_SEQUENCE, PI_NOTE,
                                 "This ACK acknowledges a FIN not captured before it, missed or reordered (one "
                                 "sequence number beyond all the peer was seen to send)", EXPFILL}},
@@ -482,6 +543,7 @@ void proto_register_tcpclose(void)
     }
     connections_register();
     frame_results_register();
+    idle_timer_table_register();
     tcpclose_tap = register_tap("tcpclose");
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):
      * Wireshark then calls it on every frame without adding, and taking away again, a layer for

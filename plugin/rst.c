@@ -22,6 +22,22 @@ static uint32_t receive_window(const struct tc_connection *conn, const struct tc
     return scaled ? (uint32_t)ep->window << shift : ep->window;
 }
 
+/* Linux's tcp_reset_check (tcp_input.c, called from tcp_validate_incoming both for RSTs in sequence
+ * and for those that fail tcp_sequence): an endpoint in CLOSE-WAIT, LAST-ACK or CLOSING, that is
+ * one that has received its peer's FIN and is not yet in TIME-WAIT, also accepts an RST at
+ * RCV.NXT - 1.  That is the peer's FIN's own sequence number, and the seq a peer's stack gives
+ * the RST answering a segment sent before its FIN arrived (RFC 9293 3.10.7.1: <SEQ=SEG.ACK>, and
+ * that ACK did not cover the FIN): the keep-alive race, where a request crosses the server's FIN.
+ * RFC 5961 alone would drop it as out of the window.  This follows Linux; a receiver
+ * whose stack checks RFC 5961 to the letter would drop such an RST, which a capture cannot tell. */
+static bool accepts_below_rcv_nxt(const struct tc_endpoint *snd, const struct tc_endpoint *rcv,
+                                  const struct tc_segment *rst)
+{
+    bool got_peer_fin = snd->fin_sent && rst->seq == snd->fin_seq && rst->seq + 1u == snd->snd_nxt;
+    bool in_time_wait_or_closed = rcv->fin_sent && rcv->fin_acked; /* TIME-WAIT (or CLOSED) */
+    return got_peer_fin && !in_time_wait_or_closed;
+}
+
 enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc_segment *rst)
 {
     const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[1u - rst->sender];
@@ -33,7 +49,7 @@ enum tc_rst_check tc_check_rst(const struct tc_connection *conn, const struct tc
     if (!window_known(conn) || !snd->sent_any || !rcv->sent_any)
         return TC_RST_ACCEPTED_UNCHECKED;
     uint32_t rcv_nxt = snd->snd_nxt;
-    if (rst->seq == rcv_nxt)
+    if (rst->seq == rcv_nxt || accepts_below_rcv_nxt(snd, rcv, rst))
         return TC_RST_ACCEPTED;
     /* RFC 5961 section 3.2: in the window but not exact, the receiver sends a challenge ACK. */
     if (seq_gt(rst->seq, rcv_nxt) && seq_lt(rst->seq, rcv_nxt + receive_window(conn, rcv)))
@@ -57,6 +73,34 @@ const struct tc_sent *tc_rst_answers(const struct tc_connection *conn, const str
     return end != last->seq && rst->ack == end ? last : NULL;
 }
 
+/* The data this RST answers if that data crossed the RST sender's FIN, else 0.  The race: one side
+ * closes (an idle keep-alive connection, or a client giving up) and its FIN is on the way while the
+ * other side sends data (the next request, or the reply).  The data reaches a socket that is closed;
+ * the closer's stack answers it with <SEQ=SEG.ACK><CTL=RST> (RFC 1122 4.2.2.13, RFC 9293 3.10.7.1;
+ * Linux tcp_rcv_state_process, data after shutdown), and SEG.ACK, sent before the FIN arrived, stops at
+ * the FIN: the RST's seq is the FIN's own.  The data is lost.  Told apart from data sent after its
+ * sender had acknowledged the FIN (a peer that ignored the end of the stream: DATA_AFTER_CLOSE) by
+ * that ACK number.  The data is the connection's last, its receiver's, never acknowledged by the
+ * RST's sender. */
+static uint32_t crossed_data(const struct tc_connection *conn, const struct tc_segment *rst,
+                             const struct tc_sent *answered)
+{
+    unsigned receiver = 1u - rst->sender;
+    const struct tc_endpoint *snd = &conn->ep[rst->sender], *rcv = &conn->ep[receiver];
+
+    if (!snd->fin_sent || conn->last_data_frame == 0 || conn->last_data_sender != receiver)
+        return 0;
+    uint32_t data_end = rcv->fin_sent ? rcv->fin_seq : rcv->snd_nxt;
+    if (snd->ack_sent && seq_geq(snd->max_ack, data_end))
+        return 0; /* the RST's sender had received it */
+    if (!has(rst, TC_FLAG_ACK) && rst->seq == snd->fin_seq)
+        return conn->last_data_frame; /* <SEQ=SEG.ACK>, that ACK short of the FIN */
+    if (answered != NULL && answered->frame == conn->last_data_frame && (answered->flags & TC_FLAG_ACK) &&
+        seq_lt(answered->ack, snd->fin_seq + 1u))
+        return answered->frame; /* a direct reply to data whose ACK did not cover the FIN */
+    return 0;
+}
+
 enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc_config *config,
                                const struct tc_segment *rst, uint32_t *answers_frame)
 {
@@ -70,6 +114,11 @@ enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc
     /* Its close completed, or its TIME-WAIT ran out: the sender has no connection left. */
     if (tc_state_at(conn, config, rst->sender, rst->time_ns) == TC_CLOSED)
         return TC_CAUSE_NO_CONNECTION;
+    uint32_t crossed = crossed_data(conn, rst, answered);
+    if (crossed != 0) {
+        *answers_frame = crossed;
+        return TC_CAUSE_DATA_CROSSED_FIN;
+    }
     if (answered != NULL) {
         if (snd->fin_sent && answered->payload_len > 0)
             return TC_CAUSE_DATA_AFTER_CLOSE; /* RFC 9293 3.6.1: data after close() */

@@ -6,6 +6,7 @@
  *   -z tcpclose,summary[,FILTER]    counts by closure type x active side, RST cause, warning;
  *                                   connections still open; close duration percentiles
  *   -z tcpclose,ladder,STREAM       the closure of one connection as a text ladder
+ *   -z tcpclose,timers[,csv]        the idle timers inferred per endpoint (stats_timers.c)
  * Wireshark (Statistics menu; stats_table.c, stats_summary_tree.c):
  *   "TCP Connection Closures"        the per-connection table (a stat_tap_table)
  *   "TCP Connection Closure Summary" the summary counts (a stats_tree; -z tcpclose,tree)
@@ -27,4 +28,5 @@ void tcpclose_register_stats(void)
     stats_text_register();
     stats_table_register();
     stats_summary_tree_register();
+    stats_timers_register();
 }

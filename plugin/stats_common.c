@@ -22,6 +22,7 @@ const struct warning_info warning_info[W_COUNT] = {
     {"rst_no_connection", TC_EV_RST_NO_CONNECTION},
     {"time_wait_assassination", TC_EV_TIME_WAIT_ASSASSINATION},
     {"suspected_rst_injection", TC_EV_SUSPECTED_RST_INJECTION},
+    {"crossed_fin", TC_EV_CROSSED_FIN},
 };
 
 /* Closure types as rows: the five closing types, then OPEN (never began closing). */

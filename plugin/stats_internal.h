@@ -19,6 +19,7 @@ enum warning {
     W_RST_NO_CONNECTION,
     W_TIME_WAIT_ASSASSINATION,
     W_SUSPECTED_RST_INJECTION,
+    W_CROSSED_FIN,
     W_COUNT
 };
 
@@ -35,7 +36,7 @@ int row_of_type(enum tc_close_type type);
 
 /* Active sides as columns: CLIENT, SERVER, BOTH; -1 for none. */
 int column_of_side(enum tc_side side);
-#define CAUSES (TC_CAUSE_IDLE_TIMEOUT + 1)
+#define CAUSES TC_CAUSE_COUNT
 
 /* What the closing segments of one connection said, gathered from the tap. */
 
@@ -96,5 +97,6 @@ int compare_doubles(const void *a, const void *b);
 void stats_text_register(void);
 void stats_table_register(void);
 void stats_summary_tree_register(void);
+void stats_timers_register(void);
 
 #endif

@@ -382,6 +382,78 @@ static const struct step rst_no_connection[] = {
     { .from = S, .flags = RST, SEQ(7000) }, /* 2  ... which the server does not know: no ACK, seq = SEG.ACK */
 };
 
+/* The keep-alive race, captured at the client: the server closes its idle keep-alive connection
+ * as the client's next request is on its way.  The request crosses the FIN, reaches a closed
+ * socket and is answered by <SEQ=SEG.ACK><CTL=RST>: the request's ACK stopped short of the FIN,
+ * so the RST's seq is the FIN's own, RCV.NXT - 1 for the client, which Linux accepts in
+ * CLOSE-WAIT (tcp_reset_check).  As the kernel lab recorded it (50 ms one way). */
+static const struct step rst_keepalive_race[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4  request 1 */
+    DATA(S, 200),     /* 5  response 1: S at 5201 */
+    PURE_ACK(C),      /* 6 */
+    { .from = C, .flags = ACK | PSH, .len = 100, .gap_ms = 5000 }, /* 7  request 2, after 5 s idle */
+    { .from = S, .flags = FIN | ACK, .ack_behind = 100, .gap_ms = 49 }, /* 8  sent before request 2 arrived */
+    { .from = C, .flags = ACK, .gap_ms = 40 },                    /* 9  C acknowledges the FIN: CLOSE-WAIT */
+    { .from = S, .flags = RST, SEQ(5201), .gap_ms = 11 },         /* 10 answers request 2: seq = its ACK */
+};
+
+/* The mirror race, on loopback: the client close()s while the server's reply is on its way.  The
+ * client's FIN does not acknowledge the reply; the reply reaches a closed socket and the client
+ * answers it with an RST at its own FIN's seq, RCV.NXT - 1 for the server in CLOSE-WAIT. */
+static const struct step rst_reply_crossed_fin[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4  request: C at 1101 */
+    DATA(S, 1400),    /* 5  reply, ack 1101 */
+    { .from = C, .flags = FIN | ACK, .ack_behind = 1400 }, /* 6  the client gave up: its FIN does not ack the reply */
+    PURE_ACK(S),      /* 7  S acknowledges the FIN: CLOSE-WAIT */
+    { .from = C, .flags = RST, SEQ(1101) },                /* 8  answers the reply: seq = its ACK = the FIN's seq */
+};
+
+/* A different fault from the race: the client reads the server's FIN (its ACK covers it) and
+ * writes all the same; the server, closed, answers at the data's ACK, RCV.NXT for the client.
+ * The kernel lab's write-after-eof. */
+static const struct step rst_write_after_eof[] = {
+    HANDSHAKE,        /* 1-3 */
+    DATA(C, 100),     /* 4 */
+    DATA(S, 200),     /* 5 */
+    PURE_ACK(C),      /* 6 */
+    FIN_ACK(S),       /* 7  the server closes: FIN at 5201 */
+    PURE_ACK(C),      /* 8  the client reads the end of the stream */
+    DATA(C, 100),     /* 9  and writes all the same: ack 5202 covers the FIN */
+    { .from = S, .flags = RST, SEQ(5202) }, /* 10 <SEQ=SEG.ACK><CTL=RST> */
+};
+
+/* A keep-alive server (198.51.100.2:80) that closes connections idle for 5 s, met by one client
+ * (192.0.2.1) on five connections, one after the other in one file (each the prologue of the
+ * next): three with 1, 2 and 3 requests that the server's idle timer closes (after 5.010, 4.990
+ * and 5.040 s without data), one that the server closes at once ("Connection: close", 20 ms), and
+ * one the client closes after 1 s (not a timer: one close, under 3).  The server's timer: about
+ * 5.010 s, 3 of its 4 closes. */
+#define REQUEST_REPLY DATA(C, 100), DATA(S, 200), PURE_ACK(C)
+#define SERVER_CLOSE_AFTER(ms) { .from = S, .flags = FIN | ACK, .gap_ms = (ms) }, PURE_ACK(C), FIN_ACK(C), PURE_ACK(S)
+static const struct step keepalive_one_request[] = {
+    HANDSHAKE, REQUEST_REPLY,   /* 1-6 */
+    SERVER_CLOSE_AFTER(5000),   /* 7-10 FIN 5.010 s after the reply (frame 5) */
+};
+static const struct step keepalive_two_requests[] = {
+    HANDSHAKE, REQUEST_REPLY, REQUEST_REPLY, /* 1-9 */
+    SERVER_CLOSE_AFTER(4980),                /* 10-13 4.990 s */
+};
+static const struct step keepalive_three_requests[] = {
+    HANDSHAKE, REQUEST_REPLY, REQUEST_REPLY, REQUEST_REPLY, /* 1-12 */
+    SERVER_CLOSE_AFTER(5030),                               /* 13-16 5.040 s */
+};
+static const struct step keepalive_connection_close[] = {
+    HANDSHAKE, REQUEST_REPLY, /* 1-6 */
+    SERVER_CLOSE_AFTER(10),   /* 7-10 0.020 s: not the timer */
+};
+static const struct step keepalive_client_gives_up[] = {
+    HANDSHAKE, REQUEST_REPLY,                          /* 1-6 */
+    { .from = C, .flags = FIN | ACK, .gap_ms = 1000 }, /* 7  the client closes after 1.010 s */
+    PURE_ACK(S), FIN_ACK(S), PURE_ACK(C),              /* 8-10 */
+};
+
 /* ---- Odd captures: what real captures do to a close ---------------------- */
 
 static const struct step odd_missing_fin[] = {
@@ -551,6 +623,21 @@ struct scenario {
 
 #define STEPS(a) .steps = (a), .nsteps = sizeof(a) / sizeof((a)[0])
 
+static const struct scenario keepalive_conn1 = {
+    "(keep-alive 1)", 4, { 40101, 80 }, { 1000, 5000 }, STEPS(keepalive_one_request),
+};
+static const struct scenario keepalive_conn2 = {
+    "(keep-alive 2)", 4, { 40102, 80 }, { 2000, 6000 }, STEPS(keepalive_two_requests), .prologue = &keepalive_conn1,
+};
+static const struct scenario keepalive_conn3 = {
+    "(keep-alive 3)", 4, { 40103, 80 }, { 3000, 7000 }, STEPS(keepalive_connection_close),
+    .prologue = &keepalive_conn2,
+};
+static const struct scenario keepalive_conn4 = {
+    "(keep-alive 4)", 4, { 40104, 80 }, { 4000, 8000 }, STEPS(keepalive_three_requests),
+    .prologue = &keepalive_conn3,
+};
+
 static const struct scenario rpcap_control_conn = {
     "(rpcap control)", 4, { 49999, 2002 }, { 3000, 7000 }, STEPS(rpcap_control), .far_hosts = true,
 };
@@ -586,6 +673,11 @@ static const struct scenario scenarios[] = {
     { "rst-idle-timeout.pcap",     4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_idle_timeout) },
     { "rst-invalid-segment.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_invalid_segment) },
     { "rst-no-connection.pcap",    4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(rst_no_connection) },
+    { "rst-keepalive-race.pcap",   4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_keepalive_race) },
+    { "rst-reply-crossed-fin.pcap", 4, { 40000, 80 }, { 1000, 5000 },              STEPS(rst_reply_crossed_fin) },
+    { "rst-write-after-eof.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_write_after_eof) },
+    { "idle-timer-keepalive.pcap", 4, { 40105, 80 },  { 9000, 9500 },              STEPS(keepalive_client_gives_up),
+      .prologue = &keepalive_conn4 },
     /* odd captures */
     { "odd-missing-fin.pcap",      4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_missing_fin) },
     { "odd-mid-connection.pcap",   4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(odd_mid_connection) },
@@ -969,7 +1061,18 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
     return 0;
 }
 
-/* Plays the scenario, and its prologue and carrier if any, into frames[] in file order. */
+/* Plays a prologue connection, after its own prologue if it has one, and moves the clock past it. */
+static int play_prologue(const struct scenario *pro, uint64_t *t_us, struct frame *frames, size_t *n)
+{
+    if (pro->prologue && play_prologue(pro->prologue, t_us, frames, n) != 0)
+        return -1;
+    if (play(pro, *t_us, frames, n, NULL, 0) != 0)
+        return -1;
+    *t_us = frames[*n - 1].t_us + 1000u * DEFAULT_GAP;
+    return 0;
+}
+
+/* Plays the scenario, and its prologues and carrier if any, into frames[] in file order. */
 static int capture(const struct scenario *sc, struct frame *frames, size_t *n)
 {
     static struct frame inner[MAX_FRAMES];
@@ -980,11 +1083,8 @@ static int capture(const struct scenario *sc, struct frame *frames, size_t *n)
     *n = 0;
     if (sc->carried_by && play(sc, t_us, inner, &ninner, NULL, 0) != 0)
         return -1;
-    if (top->prologue) {
-        if (play(top->prologue, t_us, frames, n, NULL, 0) != 0)
-            return -1;
-        t_us = frames[*n - 1].t_us + 1000u * DEFAULT_GAP;
-    }
+    if (top->prologue && play_prologue(top->prologue, &t_us, frames, n) != 0)
+        return -1;
     return play(top, t_us, frames, n, sc->carried_by ? inner : NULL, ninner);
 }
 

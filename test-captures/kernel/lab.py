@@ -72,6 +72,7 @@ Truth file format (tab separated; '#' lines are comments)
     NAME<TAB>N<TAB>CLIENT_STATE<TAB>SERVER_STATE<TAB>undecidable: REASON
     @active_side<TAB>CLIENT|SERVER|BOTH[<TAB>undecidable: REASON]
     @experts<TAB>NAME,NAME,...   (or -)
+    @idle_timer<TAB>CLIENT|SERVER<TAB>SECONDS   (none, one or more)
 
 N is the number of the last frame captured before the sample (frames count from
 1).  States are the kernels' RFC 9293 states.  @active_side is who began the
@@ -81,7 +82,11 @@ undecidable when nothing on the wire shows that the connection closed.  @experts
 the exact set of these tcpclose expert infos that must appear somewhere in the
 connection (on its second pass): fin_unacked fin_unanswered ignored_after_rst
 rst_refused rst_after_fin data_after_fin fin_retransmission simultaneous_close
-closed_gracefully (others tcpclose may have are not checked).  Comments below
+closed_gracefully crossed_fin (others tcpclose may have are not checked).  @idle_timer
+is an idle timer a scenario's endpoint ran (tcpclose must infer it within 2 %, and
+no timer where there is none).  A scenario may hold several connections one after
+the other (connections=N): its checkpoints then sample the one on the current
+client port.  Comments below
 the table record what Linux did, the raw ss lines, and the capture, decoded.
 """
 
@@ -112,7 +117,7 @@ ATTEMPTS = 3           # a scenario whose timing did not work out is recorded ag
 MAX_PACKETS = 50
 
 CHECKED_EXPERTS = ("fin_unacked fin_unanswered ignored_after_rst rst_refused rst_after_fin "
-                   "data_after_fin fin_retransmission simultaneous_close closed_gracefully").split()
+                   "data_after_fin fin_retransmission simultaneous_close closed_gracefully crossed_fin").split()
 
 SS_STATES = {
     "ESTAB": "ESTABLISHED", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RECEIVED",
@@ -308,6 +313,14 @@ def agent_main():
         s.close()
         return total
 
+    def op_idle_close(c):
+        """A server's idle timer: close()s once nothing has arrived for c["idle"] seconds."""
+        s = socks[c["name"]]
+        while select.select([s], [], [], c["idle"])[0]:
+            if not s.recv(65536):
+                break
+        socks.pop(c["name"]).close()
+
     def op_shutdown(c):
         how = {"wr": socket.SHUT_WR, "rd": socket.SHUT_RD, "rdwr": socket.SHUT_RDWR}[c["how"]]
         socks[c["name"]].shutdown(how)
@@ -404,6 +417,10 @@ def forwarder_main(if_c, if_s):
       {"op": "rule", "dir": "c2s"|"s2c", "flags": "FA", "noflags": "P", "payload": bool,
        "after": "s2c:R" (only once a segment with these flags went that way), "skip": K,
        "count": N (-1: all)}   lets K matching TCP segments pass, then drops N
+      {"op": "idle_rst", "after": SECONDS}  plays a middlebox's idle timer: once no TCP segment
+                                            has passed for SECONDS, it sends each side an RST+ACK
+                                            as if from the other, at that side's RCV.NXT, and
+                                            forwards nothing of the flow any more (IPv4)
       {"op": "stats"}  -> {"queued": n, "forwarded": n, "dropped": [description, ...]}
       {"op": "quit"}
     TCP checksums are recomputed on the way (the veths may leave them to offload).
@@ -422,6 +439,26 @@ def forwarder_main(if_c, if_s):
     seen = {"c2s": 0, "s2c": 0}  # flags seen so far in each direction
     forwarded = 0
     stdin_buf = b""
+    last = {}              # direction -> (frame, where, fields) of its last TCP segment
+    last_tcp_time = [time.monotonic()]
+    idle_rst = {"after": None, "fired": False}
+
+    def forged_rst(d):
+        """An RST+ACK to the receiver of direction d, as if from its sender: seq at the sender's
+        next sequence number, ack at the receiver's, no options, no payload."""
+        frame, where, f = last[d]
+        rev = "s2c" if d == "c2s" else "c2s"
+        rf = last[rev][2]
+        src, dst, off, end, _ = where
+        seq = (f["seq"] + f["len"] + (1 if f["flags"] & (SYN | FIN) else 0)) & 0xFFFFFFFF
+        ack = (rf["seq"] + rf["len"] + (1 if rf["flags"] & (SYN | FIN) else 0)) & 0xFFFFFFFF
+        ip = bytearray(frame[14:off])
+        struct.pack_into("!H", ip, 2, len(ip) + 20)
+        ip[10:12] = b"\0\0"
+        ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
+        tcp = bytearray(struct.pack("!HHIIBBHHH", f["sport"], f["dport"], seq, ack, 5 << 4, RST | ACK, 0, 0, 0))
+        tcp[16:18] = struct.pack("!H", checksum(src + dst + struct.pack("!BBH", 0, 6, 20) + bytes(tcp)))
+        return frame[:14] + bytes(ip) + bytes(tcp)
 
     def bits(text):
         v = 0
@@ -450,6 +487,8 @@ def forwarder_main(if_c, if_s):
         elif c["op"] == "rule":
             c["hits"] = 0
             rules.append(c)
+        elif c["op"] == "idle_rst":
+            idle_rst["after"] = float(c["after"])
         elif c["op"] == "stats":
             return {"queued": len(queue), "forwarded": forwarded, "dropped": dropped}
         return None
@@ -457,6 +496,9 @@ def forwarder_main(if_c, if_s):
     print(json.dumps({"ok": True, "result": "ready"}), flush=True)
     while True:
         timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else None
+        if idle_rst["after"] is not None and not idle_rst["fired"]:
+            until_cut = max(0.0, last_tcp_time[0] + idle_rst["after"] - time.monotonic())
+            timeout = until_cut if timeout is None else min(timeout, until_cut)
         readable = select.select(list(socks.values()) + [sys.stdin.fileno()], [], [], timeout)[0]
         for r in readable:
             if r == sys.stdin.fileno():
@@ -490,11 +532,24 @@ def forwarder_main(if_c, if_s):
                         drop = rule["hits"] > rule.get("skip", 0)
                         break
                 seen[d] |= t["flags"]
+                if idle_rst["fired"]:
+                    drop = True  # the middlebox forgot the flow: nothing of it passes
                 if drop:
                     dropped.append("%s %s seq=%d ack=%d len=%d" % (d, flag_names(t["flags"]), t["seq"], t["ack"], t["len"]))
                     continue
+            if where is not None:
+                last[d] = (frame, where, t)
+                last_tcp_time[0] = time.monotonic()
             heapq.heappush(queue, (time.monotonic() + delay[d], next(order), d, frame))
         now = time.monotonic()
+        if (idle_rst["after"] is not None and not idle_rst["fired"] and not queue and "c2s" in last and "s2c" in last
+                and now - last_tcp_time[0] >= idle_rst["after"]):
+            idle_rst["fired"] = True
+            for d in ("s2c", "c2s"):  # the client first, so that the capture shows its RST
+                try:
+                    out[d].send(forged_rst(d))
+                except OSError as e:
+                    dropped.append("%s forged RST send failed: %s" % (d, e))
         while queue and queue[0][0] <= now:
             _, _, d, frame = heapq.heappop(queue)
             try:
@@ -544,6 +599,7 @@ class Lab:
         self.pcap = os.path.join(workdir, scenario["name"] + ".pcap")
         self.checkpoints = []
         self.notes = []
+        self.idle_timers = []  # (role, seconds): the idle timers tcpclose must infer
         self.procs = []
         self.fwd = None
         self.tcpdump = None
@@ -622,9 +678,9 @@ class Lab:
     def listen(self, **kw):
         self.s("listen", name="L", family=self.family, addr=self.saddr, port=self.sport, **kw)
 
-    def connect(self, may_fail=False, **kw):
+    def connect(self, may_fail=False, cport=None, **kw):
         return self.c("connect", may_fail=may_fail, name="c", family=self.family, addr=self.saddr, port=self.sport,
-                      bind_addr=self.caddr, bind_port=self.cport, **kw)
+                      bind_addr=self.caddr, bind_port=cport or self.cport, **kw)
 
     def open(self, request=100, response=200, sndbuf=None, **listen_kw):
         """Handshake, one request and one response."""
@@ -642,8 +698,10 @@ class Lab:
         return len(read_pcap(self.pcap))
 
     def sockets(self, ns):
+        # A scenario of several connections samples the one on client port self.cport.
+        port, other_port = (self.cport, self.cport) if self.sc.get("connections") else (self.sport, self.sport)
         out = run("ip", "netns", "exec", ns, "ss", "-tanH", "state", "all",
-                  "( sport = :%d or dport = :%d )" % (self.sport, self.sport))
+                  "( sport = :%d or dport = :%d )" % (port, other_port))
         rows = [line.split() for line in out.splitlines() if line.strip()]
         rows = [r for r in rows if r[0] != "LISTEN"]
         if len(rows) > 1:
@@ -1099,6 +1157,97 @@ def sc_user_timeout(l):
     return ("CLIENT", "the client's silent give-up is the only close: nothing on the wire shows one"), [], check
 
 
+def sc_keepalive_race(l):
+    l.open()
+    l.checkpoint("established")
+    # The server closes its idle keep-alive connection as the client's next request leaves: with
+    # 50 ms each way the request and the FIN cross.  The request reaches a closed socket.  The
+    # server's second RST (answering the client's ACK of the FIN, at RCV.NXT) is dropped before the
+    # capture point, so that the checkpoint shows what the client made of the first, at RCV.NXT - 1.
+    l.fwd("rule", dir="s2c", flags="R", skip=1, count=1)
+    both((l.c, "send", {"name": "c", "n": 100}), (l.s, "close", {"name": "s"}))
+    l.checkpoint("request-reset", settle=0.6)
+    l.expect_states("CLOSED", "CLOSED")
+    l.dropped(1)
+
+    def check(segs):
+        fin = next((s for s in segs if s["flags"] & FIN), None)
+        rst = next((s for s in segs if s["flags"] & RST), None)
+        request = [s for s in segs if s["sender"] == "client" and s["len"] > 0][-1]
+        if fin is None or rst is None or fin["sender"] != "server" or rst["sender"] != "server":
+            raise Missed("no server FIN followed by a server RST")
+        if acks(fin, (request["seq"] + request["len"]) & 0xFFFFFFFF) or acks(request, fin_end(fin)):
+            raise Missed("the request and the server's FIN did not cross")
+        if rst["seq"] != fin["seq"]:
+            raise Missed("the server's RST is not at its FIN's seq")
+        l.notes.append("frame %d: the client's request crossed the server's FIN (frame %d); frame %d: the server's "
+                       "RST answers it at the FIN's seq, RCV.NXT - 1 for the client in CLOSE_WAIT"
+                       % (request["frame"], fin["frame"], rst["frame"]))
+    return "SERVER", ["rst_after_fin", "crossed_fin"], check
+
+
+def sc_write_after_eof(l):
+    l.open()
+    l.checkpoint("established")
+    l.s("close", name="s")
+    l.checkpoint("server-closed")
+    l.expect_states("CLOSE_WAIT", "FIN_WAIT_2")
+    r = l.c("recv", name="c", timeout=0.2)["result"]
+    if not r["eof"]:
+        raise Missed("the client did not read the end of the stream")
+    l.c("send", name="c", n=100)  # the client ignores the end of the stream: the server's kernel resets
+    l.checkpoint("client-data-reset")
+    l.expect_states("CLOSED", "CLOSED")
+    return "SERVER", ["rst_after_fin"]
+
+
+def sc_middlebox_idle_rst(l):
+    l.open()
+    l.checkpoint("established")
+    # The bridge plays a firewall or load balancer whose idle timer (2 s) expires: it resets both
+    # sides, each RST as if from the other end, at the receiver's RCV.NXT.
+    l.fwd("idle_rst", after=2.0)
+    l.checkpoint("cut-by-middlebox", settle=2.6)
+    l.expect_states("CLOSED", "CLOSED")
+
+    def check(segs):
+        rst = [s for s in segs if s["flags"] & RST]
+        if len(rst) != 1 or rst[0]["sender"] != "server" or rst[0]["time"] - segs[-2]["time"] < 1.9:
+            raise Missed("no single RST to the client after 2 s idle")
+        l.notes.append("frame %d: the bridge's RST+ACK to the client, as if from the server, %.3f s after the "
+                       "previous segment; its twin to the server is beyond the capture point"
+                       % (rst[0]["frame"], rst[0]["time"] - segs[-2]["time"]))
+    return ("SERVER", "the middlebox reset both sides; at the client its RST is the server's"), [], check
+
+
+def sc_keepalive_idle_timer(l):
+    # A keep-alive server whose idle timer closes a connection 1.5 s after its last reply: four
+    # connections one after the other (client ports 40033, 50033, 50133, 50233), with 1,
+    # 2, 3 and 1 requests.  The client reads the EOF and closes.
+    l.listen()
+    for k, requests in enumerate((1, 2, 3, 1)):
+        l.cport = 40000 + l.sport - 5000 + (0 if k == 0 else 10000 + 100 * (k - 1))
+        l.connect()
+        l.s("accept", name="s", listener="L")
+        for i in range(requests):
+            l.c("send", name="c", n=100)
+            l.s("recv", name="s", timeout=0.2)
+            l.s("send", name="s", n=200)
+            if i == requests - 1:
+                l.s.post("idle_close", name="s", idle=1.5)  # the timer starts as the last reply leaves
+            l.c("recv", name="c", timeout=0.2)
+        l.checkpoint("conn%d-established" % (k + 1))  # sampled while the timer runs
+        l.s.reply(what="idle_close")
+        l.checkpoint("conn%d-server-closed" % (k + 1))
+        l.expect_states("CLOSE_WAIT", "FIN_WAIT_2")
+        l.c("recv", name="c")
+        l.c("close", name="c")
+        l.checkpoint("conn%d-client-closed" % (k + 1))
+        l.expect_states("CLOSED", "TIME_WAIT")
+    l.idle_timers.append(("SERVER", 1.5))
+    return "SERVER", ["closed_gracefully"]
+
+
 SCENARIOS = [
     dict(name="client-close", run=sc_client_close,
          what="the client closes first, the server reads EOF and closes"),
@@ -1161,6 +1310,17 @@ SCENARIOS = [
          what="simultaneous-close over IPv6"),
     dict(name="ipv6-data-after-close", run=sc_data_after_close, family=6,
          what="data-after-close over IPv6"),
+    dict(name="keepalive-race", run=sc_keepalive_race, forwarder=True, delay=FORWARD_DELAY,
+         what="the server closes its idle keep-alive connection as the client sends its next request; 50 ms "
+              "delay: request and FIN cross, the request reaches a closed socket and is answered by an RST"),
+    dict(name="write-after-eof", run=sc_write_after_eof,
+         what="the server closes; the client reads the end of the stream and writes all the same: RST"),
+    dict(name="middlebox-idle-rst", run=sc_middlebox_idle_rst, forwarder=True,
+         what="an idle connection cut after 2 s by the bridge playing a middlebox: an RST+ACK to each side, "
+              "as if from the other"),
+    dict(name="keepalive-idle-timer", run=sc_keepalive_idle_timer, connections=4,
+         what="a keep-alive server closes each connection 1.5 s after its last reply (select() timeout); "
+              "four connections with 1, 2, 3 and 1 requests; the client reads the EOF and closes"),
 ]
 
 
@@ -1246,6 +1406,8 @@ def write_truth(path, lab, segs, active, experts):
         else:
             f.write("@active_side\t%s\n" % active)
         f.write("@experts\t%s\n" % (",".join(experts) or "-"))
+        for role, seconds in lab.idle_timers:
+            f.write("@idle_timer\t%s\t%.3f\n" % (role, seconds))
         f.write("#\n# What Linux did:\n")
         for n in lab.notes + observations(segs):
             f.write("#   %s\n" % n)
@@ -1268,11 +1430,11 @@ def record(sc, index, outdir, workdir):
             segs = decode_capture(lab.pcap, lab.caddr)
             if len(result) > 2:
                 result[2](segs)
-            if not segs or len(segs) >= MAX_PACKETS:
+            if not segs or len(segs) >= MAX_PACKETS * sc.get("connections", 1):
                 raise LabError("%s: %d packets" % (sc["name"], len(segs)))
             ports = {frozenset(((s["src"], s["sport"]), (s["dst"], s["dport"]))) for s in segs}
-            if len(ports) != 1:
-                raise LabError("%s: more than one connection captured" % sc["name"])
+            if len(ports) != sc.get("connections", 1):
+                raise LabError("%s: %d connections captured" % (sc["name"], len(ports)))
             for name, frame, *_ in lab.checkpoints:
                 if frame > len(segs):
                     raise LabError("checkpoint %s: frame %d beyond the capture" % (name, frame))
