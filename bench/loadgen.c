@@ -52,9 +52,9 @@ static const char *const mode_names[MODES] = {"CLIENT_CLOSE", "SERVER_CLOSE", "H
                                               "SERVER_ABORT", "UNREAD",       "REFUSED"};
 /* The mix, in 20ths, interleaved so any prefix of the run has about the same mix. */
 static const enum mode mix[20] = {
-    CLIENT_CLOSE, SERVER_CLOSE, HALF_CLOSE, CLIENT_CLOSE, UNREAD,       SERVER_CLOSE, CLIENT_CLOSE,
-    REFUSED,      SERVER_CLOSE, CLIENT_ABORT, CLIENT_CLOSE, HALF_CLOSE, SERVER_CLOSE, CLIENT_CLOSE,
-    SERVER_ABORT, UNREAD,       CLIENT_CLOSE, HALF_CLOSE, SERVER_CLOSE, REFUSED,
+    CLIENT_CLOSE, SERVER_CLOSE, HALF_CLOSE,   CLIENT_CLOSE, UNREAD,       SERVER_CLOSE, CLIENT_CLOSE,
+    REFUSED,      SERVER_CLOSE, CLIENT_ABORT, CLIENT_CLOSE, HALF_CLOSE,   SERVER_CLOSE, CLIENT_CLOSE,
+    SERVER_ABORT, UNREAD,       CLIENT_CLOSE, HALF_CLOSE,   SERVER_CLOSE, REFUSED,
 };
 
 enum { REQ_LEN = 120, RESP_LEN = 600, JUNK_LEN = 40, HALF_EXTRA = 3, IO_TIMEOUT_S = 5 };
@@ -312,7 +312,7 @@ static int client_conn(long i)
         }
         if (last && mode == UNREAD) {
             send_all(fd, junk, JUNK_LEN); /* the server never reads this */
-            recv_all(fd, resp, RESP_LEN);  /* may meet the RST instead */
+            recv_all(fd, resp, RESP_LEN); /* may meet the RST instead */
             drain(fd);
             close(fd);
             return 1;
@@ -383,16 +383,35 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "n:r:c:s:p:R:t:6:a:h")) != -1) {
         switch (c) {
-        case 'n': opt.conns = atol(optarg); break;
-        case 'r': opt.rounds = atoi(optarg); break;
-        case 'c': opt.client_threads = atoi(optarg); break;
-        case 's': opt.server_threads = atoi(optarg); break;
-        case 'p': opt.base_port = atoi(optarg); break;
-        case 'R': opt.rate = atof(optarg); break;
-        case 't': opt.max_seconds = atof(optarg); break;
-        case '6': opt.ipv6_percent = atoi(optarg); break;
-        case 'a': opt.client_addrs = atoi(optarg); break;
-        default: usage(argv[0]);
+        case 'n':
+            opt.conns = atol(optarg);
+            break;
+        case 'r':
+            opt.rounds = atoi(optarg);
+            break;
+        case 'c':
+            opt.client_threads = atoi(optarg);
+            break;
+        case 's':
+            opt.server_threads = atoi(optarg);
+            break;
+        case 'p':
+            opt.base_port = atoi(optarg);
+            break;
+        case 'R':
+            opt.rate = atof(optarg);
+            break;
+        case 't':
+            opt.max_seconds = atof(optarg);
+            break;
+        case '6':
+            opt.ipv6_percent = atoi(optarg);
+            break;
+        case 'a':
+            opt.client_addrs = atoi(optarg);
+            break;
+        default:
+            usage(argv[0]);
         }
     }
     if (opt.conns < 0 || opt.rounds < 1 || opt.client_threads < 1 || opt.client_threads > 256 ||

@@ -427,8 +427,8 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
         ep->last_payload_ns = seg->time_ns;
     ep->window = seg->window;
     ep->window_unscaled = has(seg, TC_FLAG_SYN);
-    ep->last = (struct tc_sent){.frame = seg->frame, .seq = seg->seq, .ack = seg->ack,
-                               .payload_len = seg->payload_len, .flags = seg->flags};
+    ep->last = (struct tc_sent){
+        .frame = seg->frame, .seq = seg->seq, .ack = seg->ack, .payload_len = seg->payload_len, .flags = seg->flags};
     ep->sent_any = true;
 }
 
@@ -584,8 +584,8 @@ static const char *name_in(const char *const *names, size_t count, unsigned inde
 const char *tc_state_name(enum tc_state state)
 {
     static const char *const names[] = {
-        "SYN_SENT",  "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
-        "CLOSING",   "TIME_WAIT",    "CLOSE_WAIT",  "LAST_ACK",   "CLOSED",
+        "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+        "CLOSING",  "TIME_WAIT",    "CLOSE_WAIT",  "LAST_ACK",   "CLOSED",
     };
     return NAME_IN(names, state);
 }
@@ -593,10 +593,9 @@ const char *tc_state_name(enum tc_state state)
 const char *tc_phase_name(enum tc_phase phase)
 {
     static const char *const names[] = {
-        "NONE",         "ACTIVE_FIN",       "PASSIVE_ACK",        "PASSIVE_FIN",
-        "SIMULTANEOUS_FIN", "FINAL_ACK",    "HALF_CLOSED_DATA",   "FIN_RETRANSMISSION",
-        "CLOSING_ACK",  "AFTER_CLOSE",      "RST",                "AFTER_RST",
-        "IGNORED_RST",  "CHALLENGE_ACK",
+        "NONE",      "ACTIVE_FIN",       "PASSIVE_ACK",        "PASSIVE_FIN",   "SIMULTANEOUS_FIN",
+        "FINAL_ACK", "HALF_CLOSED_DATA", "FIN_RETRANSMISSION", "CLOSING_ACK",   "AFTER_CLOSE",
+        "RST",       "AFTER_RST",        "IGNORED_RST",        "CHALLENGE_ACK",
     };
     return NAME_IN(names, phase);
 }
@@ -620,8 +619,14 @@ const char *tc_type_name(enum tc_close_type type)
 
 const char *tc_cause_name(enum tc_rst_cause cause)
 {
-    static const char *const names[] = {"NONE",         "REFUSED",           "NO_CONNECTION",   "DATA_AFTER_CLOSE",
-                                        "ABORT",        "PEER_UNRESPONSIVE", "INVALID_SEGMENT", "IDLE_TIMEOUT",
+    static const char *const names[] = {"NONE",
+                                        "REFUSED",
+                                        "NO_CONNECTION",
+                                        "DATA_AFTER_CLOSE",
+                                        "ABORT",
+                                        "PEER_UNRESPONSIVE",
+                                        "INVALID_SEGMENT",
+                                        "IDLE_TIMEOUT",
                                         "DATA_CROSSED_FIN"};
     return NAME_IN(names, cause);
 }

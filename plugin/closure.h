@@ -83,30 +83,30 @@ enum tc_rst_cause {
 
 /* What the RST's receiver does with it (RFC 9293 3.10.7.4 first check, RFC 5961 section 3). */
 enum tc_rst_check {
-    TC_RST_CHECK_NONE,       /* not an RST, or an RST after the connection was already reset */
-    TC_RST_ACCEPTED,         /* sequence number is exactly the receiver's RCV.NXT */
+    TC_RST_CHECK_NONE,         /* not an RST, or an RST after the connection was already reset */
+    TC_RST_ACCEPTED,           /* sequence number is exactly the receiver's RCV.NXT */
     TC_RST_ACCEPTED_UNCHECKED, /* the receiver's window is not known from the capture: taken as accepted */
-    TC_RST_CHALLENGED,       /* in the window, not RCV.NXT: the receiver sends a challenge ACK */
-    TC_RST_OUT_OF_WINDOW,    /* outside the window (or, in SYN-SENT, not acknowledging the SYN): dropped */
+    TC_RST_CHALLENGED,         /* in the window, not RCV.NXT: the receiver sends a challenge ACK */
+    TC_RST_OUT_OF_WINDOW,      /* outside the window (or, in SYN-SENT, not acknowledging the SYN): dropped */
 };
 
 /* Findings on one segment, known the moment it is seen (expert infos in the glue). */
 enum tc_event {
-    TC_EV_DATA_AFTER_FIN = 1u << 0,     /* payload beyond the sender's own FIN */
-    TC_EV_FIN_RETRANSMISSION = 1u << 1, /* the sender's FIN again */
-    TC_EV_SIMULTANEOUS_CLOSE = 1u << 2, /* this FIN crossed the peer's FIN */
-    TC_EV_CLOSED_GRACEFULLY = 1u << 3,  /* this ACK completed the close */
-    TC_EV_RST_REFUSED = 1u << 4,        /* this RST answers a SYN */
-    TC_EV_RST_AFTER_FIN = 1u << 5,      /* this RST aborts a FIN exchange */
-    TC_EV_IGNORED_AFTER_RST = 1u << 6,  /* sent to an endpoint that already reset */
-    TC_EV_RST_OUT_OF_WINDOW = 1u << 7,  /* an RST a real stack drops silently */
-    TC_EV_RST_CHALLENGED = 1u << 8,     /* an RST a real stack answers with a challenge ACK */
-    TC_EV_RST_NO_CONNECTION = 1u << 9,  /* an RST from an endpoint with no connection */
+    TC_EV_DATA_AFTER_FIN = 1u << 0,           /* payload beyond the sender's own FIN */
+    TC_EV_FIN_RETRANSMISSION = 1u << 1,       /* the sender's FIN again */
+    TC_EV_SIMULTANEOUS_CLOSE = 1u << 2,       /* this FIN crossed the peer's FIN */
+    TC_EV_CLOSED_GRACEFULLY = 1u << 3,        /* this ACK completed the close */
+    TC_EV_RST_REFUSED = 1u << 4,              /* this RST answers a SYN */
+    TC_EV_RST_AFTER_FIN = 1u << 5,            /* this RST aborts a FIN exchange */
+    TC_EV_IGNORED_AFTER_RST = 1u << 6,        /* sent to an endpoint that already reset */
+    TC_EV_RST_OUT_OF_WINDOW = 1u << 7,        /* an RST a real stack drops silently */
+    TC_EV_RST_CHALLENGED = 1u << 8,           /* an RST a real stack answers with a challenge ACK */
+    TC_EV_RST_NO_CONNECTION = 1u << 9,        /* an RST from an endpoint with no connection */
     TC_EV_TIME_WAIT_ASSASSINATION = 1u << 10, /* an RST reaching an endpoint in TIME-WAIT (RFC 1337) */
     TC_EV_SUSPECTED_RST_INJECTION = 1u << 11, /* the RST's own sender carries on as if it never sent it */
-    TC_EV_RST_WITH_DATA = 1u << 12,     /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
-    TC_EV_FIN_NOT_CAPTURED = 1u << 13,  /* this ACK acknowledges a FIN the capture missed */
-    TC_EV_CROSSED_FIN = 1u << 14,       /* this RST answers data that crossed its sender's FIN: the data is lost */
+    TC_EV_RST_WITH_DATA = 1u << 12,           /* an RST carrying payload (diagnostic text, RFC 9293 3.5.3) */
+    TC_EV_FIN_NOT_CAPTURED = 1u << 13,        /* this ACK acknowledges a FIN the capture missed */
+    TC_EV_CROSSED_FIN = 1u << 14, /* this RST answers data that crossed its sender's FIN: the data is lost */
 };
 
 /* The judgements that depend on timers, in nanoseconds. */
@@ -120,38 +120,38 @@ struct tc_config {
 /* What the capture says about one segment.  Sequence numbers are raw (not relative). */
 struct tc_segment {
     uint32_t frame;
-    unsigned sender;    /* 0: the endpoint that sent the connection's first segment, 1: the other */
+    unsigned sender; /* 0: the endpoint that sent the connection's first segment, 1: the other */
     uint16_t src_port;
     uint16_t dst_port;
     uint32_t seq;
     uint32_t ack;
-    uint16_t flags;     /* TC_FLAG_* */
+    uint16_t flags; /* TC_FLAG_* */
     uint32_t payload_len;
-    uint16_t window;    /* the raw window field */
+    uint16_t window;       /* the raw window field */
     bool has_window_shift; /* a SYN carrying the window scale option ... */
     uint8_t window_shift;  /* ... and its shift count */
-    int64_t time_ns;    /* capture time */
+    int64_t time_ns;       /* capture time */
 };
 
 /* What tcpclose says about one segment.  Kept for every closing segment of a capture, so the
  * enums are stored as bytes (48 bytes in all rather than 80). */
 struct tc_annotation {
-    int64_t idle_before_rst_ns;  /* on an RST: time since the connection's previous segment */
+    int64_t idle_before_rst_ns;   /* on an RST: time since the connection's previous segment */
     int64_t idle_before_close_ns; /* on the segment that begins the close: tc_idle_since_payload before it */
-    uint32_t close_frame;        /* the connection's first FIN or RST */
-    uint32_t acks_fin_frame;     /* the FIN this segment acknowledges first, or 0 */
-    uint32_t rst_frame;          /* on a segment sent after an RST (AFTER_RST, or to the sender of a
+    uint32_t close_frame;         /* the connection's first FIN or RST */
+    uint32_t acks_fin_frame;      /* the FIN this segment acknowledges first, or 0 */
+    uint32_t rst_frame;           /* on a segment sent after an RST (AFTER_RST, or to the sender of a
                                   * challenged RST): that RST, else 0 */
-    uint32_t rst_answers_frame;  /* on an RST: the segment it answers, or 0 */
-    uint32_t events;             /* enum tc_event bits */
-    uint8_t phase;               /* enum tc_phase */
-    uint8_t sender;              /* enum tc_role */
-    uint8_t active_side;         /* enum tc_side */
-    uint8_t client_state;        /* enum tc_state */
-    uint8_t server_state;        /* enum tc_state */
-    uint8_t type;                /* enum tc_close_type, as known after this segment */
-    uint8_t rst_check;           /* on an RST: enum tc_rst_check */
-    uint8_t rst_cause;           /* on an RST: enum tc_rst_cause */
+    uint32_t rst_answers_frame;   /* on an RST: the segment it answers, or 0 */
+    uint32_t events;              /* enum tc_event bits */
+    uint8_t phase;                /* enum tc_phase */
+    uint8_t sender;               /* enum tc_role */
+    uint8_t active_side;          /* enum tc_side */
+    uint8_t client_state;         /* enum tc_state */
+    uint8_t server_state;         /* enum tc_state */
+    uint8_t type;                 /* enum tc_close_type, as known after this segment */
+    uint8_t rst_check;            /* on an RST: enum tc_rst_check */
+    uint8_t rst_cause;            /* on an RST: enum tc_rst_cause */
     bool roles_guessed;
 };
 
@@ -190,9 +190,9 @@ struct tc_endpoint {
     bool ack_sent : 1;
     bool in_time_wait : 1;
     bool fin_sent : 1;
-    bool fin_acked : 1;       /* the peer has acknowledged its FIN */
-    bool fin_passive : 1;     /* it had acknowledged the peer's FIN when it sent its own */
-    bool aborted : 1;         /* it sent an RST its peer did not accept: it has no connection, the peer does */
+    bool fin_acked : 1;   /* the peer has acknowledged its FIN */
+    bool fin_passive : 1; /* it had acknowledged the peer's FIN when it sent its own */
+    bool aborted : 1;     /* it sent an RST its peer did not accept: it has no connection, the peer does */
 };
 
 /* One incarnation of one TCP connection.  Zero-initialise, then feed segments in capture order. */
@@ -203,15 +203,15 @@ struct tc_connection {
     uint32_t close_frame;    /* first FIN or RST (or first sign of an unseen FIN), 0 while open */
     uint32_t complete_frame; /* the ACK that completed the graceful close, or the RST */
     uint32_t rst_frame;
-    uint32_t abort_frame;    /* an RST that closed its sender only (challenged by the receiver) */
+    uint32_t abort_frame;     /* an RST that closed its sender only (challenged by the receiver) */
     uint32_t last_data_frame; /* the connection's last segment that carried payload (RST aside), 0 if none */
-    uint8_t client;          /* endpoint index (0 or 1) of the client */
-    uint8_t active_side;     /* enum tc_side */
-    uint8_t type;            /* enum tc_close_type */
+    uint8_t client;           /* endpoint index (0 or 1) of the client */
+    uint8_t active_side;      /* enum tc_side */
+    uint8_t type;             /* enum tc_close_type */
     uint8_t rst_sender;
     uint8_t last_sender;
-    uint8_t challenger;      /* the endpoint expected to send a challenge ACK */
-    uint8_t close_aborter;   /* with close_by_abort: whose one-sided RST began the close */
+    uint8_t challenger;    /* the endpoint expected to send a challenge ACK */
+    uint8_t close_aborter; /* with close_by_abort: whose one-sided RST began the close */
     bool started : 1;
     bool roles_guessed : 1;
     bool reset : 1;

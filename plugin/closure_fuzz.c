@@ -69,8 +69,7 @@ static void hexdump_input(void)
     fprintf(stderr, "\n");
 }
 
-static void violation(size_t index, const struct tc_segment *seg, const struct tc_annotation *ann,
-                      const char *what)
+static void violation(size_t index, const struct tc_segment *seg, const struct tc_annotation *ann, const char *what)
 {
     fprintf(stderr, "\nclosure_fuzz: INVARIANT VIOLATED at segment %zu (frame %u): %s\n", index, seg->frame, what);
     fprintf(stderr, "  segment: sender %u flags 0x%02x seq %u ack %u len %u window %u shift %s%u time %lld ns\n",
@@ -82,22 +81,31 @@ static void violation(size_t index, const struct tc_segment *seg, const struct t
                 "acks_fin %u rst_frame %u events 0x%x rst_check %s rst_cause %s\n",
                 tc_phase_name(ann->phase), tc_role_name(ann->sender), tc_side_name(ann->active_side),
                 tc_state_name(ann->client_state), tc_state_name(ann->server_state), tc_type_name(ann->type),
-                ann->close_frame, ann->acks_fin_frame, ann->rst_frame, ann->events,
-                tc_rst_check_name(ann->rst_check), tc_cause_name(ann->rst_cause));
+                ann->close_frame, ann->acks_fin_frame, ann->rst_frame, ann->events, tc_rst_check_name(ann->rst_check),
+                tc_cause_name(ann->rst_cause));
     hexdump_input();
     abort();
 }
 
-#define CHECK(cond, what)                                                                                    \
-    do {                                                                                                     \
-        if (!(cond))                                                                                         \
-            violation(index, seg, ann, what ": " #cond);                                                      \
+#define CHECK(cond, what)                                                                                              \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            violation(index, seg, ann, what ": " #cond);                                                               \
     } while (0)
 
-static bool is_unknown(const char *name) { return name == NULL || strcmp(name, "UNKNOWN") == 0; }
+static bool is_unknown(const char *name)
+{
+    return name == NULL || strcmp(name, "UNKNOWN") == 0;
+}
 
-static bool pre_close(enum tc_state s) { return s == TC_SYN_SENT || s == TC_SYN_RECEIVED || s == TC_ESTABLISHED; }
-static bool fin_wait(enum tc_state s) { return s == TC_FIN_WAIT_1 || s == TC_FIN_WAIT_2; }
+static bool pre_close(enum tc_state s)
+{
+    return s == TC_SYN_SENT || s == TC_SYN_RECEIVED || s == TC_ESTABLISHED;
+}
+static bool fin_wait(enum tc_state s)
+{
+    return s == TC_FIN_WAIT_1 || s == TC_FIN_WAIT_2;
+}
 /* Both FINs sent: CLOSING, TIME-WAIT, LAST-ACK, CLOSED. */
 static bool both_closing(enum tc_state s)
 {
@@ -209,7 +217,10 @@ static int64_t time_step(int64_t now, uint8_t b)
     return now;
 }
 
-static bool seq_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static bool seq_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
 
 typedef void process_fn(struct tc_connection *, const struct tc_config *, const struct tc_segment *,
                         struct tc_annotation *);
@@ -276,14 +287,15 @@ static void run(const struct input *in, process_fn *process, struct record *rec)
         process(&conn, config, seg, &r->ann);
         ann = &r->ann;
         if (trace == 1)
-            fprintf(stderr, "%4u %c %c %s%s%s%s seq %u ack %u len %u t %lld: %s %s/%s %s %s close %u acks_fin %u "
-                            "rst %u events 0x%x check %s cause %s answers %u\n",
-                    seg->frame, fresh ? '*' : ' ', ann->sender == TC_CLIENT ? 'C' : 'S', (flags & TC_FLAG_SYN) ? "S" : ".",
-                    (flags & TC_FLAG_FIN) ? "F" : ".", rst ? "R" : ".", (flags & TC_FLAG_ACK) ? "A" : ".", seg->seq,
-                    seg->ack, len, (long long)seg->time_ns, tc_phase_name(ann->phase),
-                    tc_state_name(ann->client_state), tc_state_name(ann->server_state), tc_type_name(ann->type),
-                    tc_side_name(ann->active_side), ann->close_frame, ann->acks_fin_frame, ann->rst_frame,
-                    ann->events, tc_rst_check_name(ann->rst_check), tc_cause_name(ann->rst_cause),
+            fprintf(stderr,
+                    "%4u %c %c %s%s%s%s seq %u ack %u len %u t %lld: %s %s/%s %s %s close %u acks_fin %u "
+                    "rst %u events 0x%x check %s cause %s answers %u\n",
+                    seg->frame, fresh ? '*' : ' ', ann->sender == TC_CLIENT ? 'C' : 'S',
+                    (flags & TC_FLAG_SYN) ? "S" : ".", (flags & TC_FLAG_FIN) ? "F" : ".", rst ? "R" : ".",
+                    (flags & TC_FLAG_ACK) ? "A" : ".", seg->seq, seg->ack, len, (long long)seg->time_ns,
+                    tc_phase_name(ann->phase), tc_state_name(ann->client_state), tc_state_name(ann->server_state),
+                    tc_type_name(ann->type), tc_side_name(ann->active_side), ann->close_frame, ann->acks_fin_frame,
+                    ann->rst_frame, ann->events, tc_rst_check_name(ann->rst_check), tc_cause_name(ann->rst_cause),
                     ann->rst_answers_frame);
         r->fin_outcome[0] = (uint8_t)tc_fin_outcome(&conn, 0);
         r->fin_outcome[1] = (uint8_t)tc_fin_outcome(&conn, 1);
@@ -355,8 +367,7 @@ static void run(const struct input *in, process_fn *process, struct record *rec)
             CHECK(ann->type != TC_TYPE_NONE, "close began but type NONE");
             CHECK(ann->active_side != TC_SIDE_NONE, "close began but no active side");
             if (!any_aborted && !reset_seen && ann->phase != TC_PHASE_RST) {
-                CHECK(!pre_close(cs) && !pre_close(ss),
-                      "SYN-SENT, SYN-RECEIVED or ESTABLISHED after the close began");
+                CHECK(!pre_close(cs) && !pre_close(ss), "SYN-SENT, SYN-RECEIVED or ESTABLISHED after the close began");
                 /* Whose FIN is where: one FIN (FIN-WAIT / CLOSE-WAIT) or both. */
                 bool pair_ok = (fin_wait(cs) && ss == TC_CLOSE_WAIT) || (cs == TC_CLOSE_WAIT && fin_wait(ss)) ||
                                (both_closing(cs) && both_closing(ss) && !(cs == TC_LAST_ACK && ss == TC_LAST_ACK));
@@ -373,8 +384,9 @@ static void run(const struct input *in, process_fn *process, struct record *rec)
                 bool ok = step_ok(prev_st[e], st[e], time_back, rst_now) ||
                           ((ev & TC_EV_FIN_NOT_CAPTURED) && two_steps_ok(prev_st[e], st[e], time_back, rst_now));
                 if (!ok)
-                    violation(index, seg, ann, e == client ? "client state transition not allowed"
-                                                           : "server state transition not allowed");
+                    violation(index, seg, ann,
+                              e == client ? "client state transition not allowed"
+                                          : "server state transition not allowed");
             }
         }
 
@@ -495,8 +507,7 @@ static void run(const struct input *in, process_fn *process, struct record *rec)
         if (ev & TC_EV_FIN_NOT_CAPTURED)
             CHECK((flags & TC_FLAG_ACK) && !rst, "fin_not_captured on other than an ACK");
         if (!rst)
-            CHECK(ann->rst_check == TC_RST_CHECK_NONE && ann->rst_cause == TC_CAUSE_NONE &&
-                      ann->rst_answers_frame == 0,
+            CHECK(ann->rst_check == TC_RST_CHECK_NONE && ann->rst_cause == TC_CAUSE_NONE && ann->rst_answers_frame == 0,
                   "RST findings on a segment without RST");
         if (ann->rst_answers_frame != 0)
             CHECK(ann->rst_answers_frame < seg->frame, "an RST answers a later segment");
@@ -560,8 +571,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < in.count; i++) {
         if (memcmp(&first[i], &second[i], sizeof first[i]) != 0) {
-            fprintf(stderr, "\nclosure_fuzz: INVARIANT VIOLATED at segment %zu: the same input annotated twice "
-                            "gives different annotations with and without the short path\n", i);
+            fprintf(stderr,
+                    "\nclosure_fuzz: INVARIANT VIOLATED at segment %zu: the same input annotated twice "
+                    "gives different annotations with and without the short path\n",
+                    i);
             hexdump_input();
             abort();
         }

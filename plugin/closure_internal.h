@@ -5,11 +5,23 @@
 #include "closure.h"
 
 /* Sequence number comparisons modulo 2^32 (RFC 9293 section 3.4). */
-static inline bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
-static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
-static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_geq(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) >= 0;
+}
+static inline bool seq_gt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+static inline bool seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
 
-static inline bool has(const struct tc_segment *seg, uint16_t flag) { return (seg->flags & flag) != 0; }
+static inline bool has(const struct tc_segment *seg, uint16_t flag)
+{
+    return (seg->flags & flag) != 0;
+}
 
 /* The sequence number after a segment: SYN and FIN take one each (RFC 9293 3.4). */
 static inline uint32_t seq_end(uint32_t seq, uint32_t payload_len, uint16_t flags)

@@ -93,17 +93,19 @@ static void run(const char *scenario, const struct step *steps, size_t count, co
         check_uint(scenario, count - 1, "fin outcome", tc_fin_outcome(&conn, ep), end->fin_outcome[ep]);
 }
 
-#define RUN(name, steps, ...)                                                          \
-    do {                                                                               \
-        const struct expect_end end_ = __VA_ARGS__;                                    \
-        run(name, steps, sizeof(steps) / sizeof((steps)[0]), &end_);                   \
+#define RUN(name, steps, ...)                                                                                          \
+    do {                                                                                                               \
+        const struct expect_end end_ = __VA_ARGS__;                                                                    \
+        run(name, steps, sizeof(steps) / sizeof((steps)[0]), &end_);                                                   \
     } while (0)
 
 /* The handshake every scenario below starts with: client ISN 100, server ISN 500. */
-#define HANDSHAKE                                                                        \
-    {A, SYN, 100, 0, 0, TC_PHASE_NONE, TC_SYN_SENT, TC_SYN_RECEIVED, 0},                 \
-    {B, SYN | ACK, 500, 101, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_SYN_RECEIVED, 0},      \
-    {A, ACK, 101, 501, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0}
+#define HANDSHAKE                                                                                                      \
+    {A, SYN, 100, 0, 0, TC_PHASE_NONE, TC_SYN_SENT, TC_SYN_RECEIVED, 0},                                               \
+        {B, SYN | ACK, 500, 101, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_SYN_RECEIVED, 0},                                \
+    {                                                                                                                  \
+        A, ACK, 101, 501, 0, TC_PHASE_NONE, TC_ESTABLISHED, TC_ESTABLISHED, 0                                          \
+    }
 
 static void test_client_close(void)
 {
@@ -192,8 +194,7 @@ static void test_final_ack_lost(void)
         {A, FIN | ACK, 101, 501, 0, TC_PHASE_ACTIVE_FIN, TC_FIN_WAIT_1, TC_CLOSE_WAIT, 0},
         {B, FIN | ACK, 501, 102, 0, TC_PHASE_PASSIVE_FIN, TC_TIME_WAIT, TC_LAST_ACK, 0},
         {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
-        {B, FIN | ACK, 501, 102, 0, TC_PHASE_FIN_RETRANSMISSION, TC_TIME_WAIT, TC_LAST_ACK,
-         TC_EV_FIN_RETRANSMISSION},
+        {B, FIN | ACK, 501, 102, 0, TC_PHASE_FIN_RETRANSMISSION, TC_TIME_WAIT, TC_LAST_ACK, TC_EV_FIN_RETRANSMISSION},
         {A, ACK, 102, 502, 0, TC_PHASE_FINAL_ACK, TC_TIME_WAIT, TC_CLOSED, TC_EV_CLOSED_GRACEFULLY},
     };
     RUN("final ACK lost", steps, {TC_SIDE_CLIENT, TC_TYPE_GRACEFUL, {TC_FIN_OK, TC_FIN_OK}});
@@ -387,13 +388,13 @@ static void test_after_close_and_new_incarnation(void)
     struct tc_connection open_conn = {0};
     static const struct step open_steps[] = {HANDSHAKE};
     run_steps("open", &open_conn, open_steps, 3, 40000, 80, &out);
-    check_uint("open", 2, "SYN on open connection starts new incarnation",
-               tc_starts_new_incarnation(&open_conn, &syn), 0);
+    check_uint("open", 2, "SYN on open connection starts new incarnation", tc_starts_new_incarnation(&open_conn, &syn),
+               0);
 }
 
 /* Feeds one segment with explicit window fields. */
-static void feed(struct tc_connection *conn, const struct tc_config *config, struct tc_annotation *out,
-                 unsigned sender, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t window, int shift)
+static void feed(struct tc_connection *conn, const struct tc_config *config, struct tc_annotation *out, unsigned sender,
+                 uint16_t flags, uint32_t seq, uint32_t ack, uint16_t window, int shift)
 {
     struct tc_segment seg = {
         .frame = conn->last_frame + 1,
@@ -515,20 +516,42 @@ static void test_rst_below_rcv_nxt(void)
         enum tc_rst_check check;
         const char *client_state_before;
     } cases[] = {
-        {"CLOSE_WAIT, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF01u, TC_RST_ACCEPTED,
+        {"CLOSE_WAIT, RST at RCV.NXT - 1",
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}},
+         1,
+         0xFFFFFF01u,
+         TC_RST_ACCEPTED,
          "CLOSE_WAIT"},
         {"LAST_ACK, RST at RCV.NXT - 1",
-         {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, ACK, 101, 0xFFFFFF02u}, {A, FIN | ACK, 101, 0xFFFFFF02u}}, 3,
-         0xFFFFFF01u, TC_RST_ACCEPTED, "LAST_ACK"},
-        {"CLOSING, RST at RCV.NXT - 1", {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, FIN | ACK, 101, 0xFFFFFF01u}}, 2,
-         0xFFFFFF01u, TC_RST_ACCEPTED, "CLOSING"},
-        {"CLOSE_WAIT, RST at RCV.NXT - 2", {{B, FIN | ACK, 0xFFFFFF01u, 101}}, 1, 0xFFFFFF00u, TC_RST_OUT_OF_WINDOW,
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, ACK, 101, 0xFFFFFF02u}, {A, FIN | ACK, 101, 0xFFFFFF02u}},
+         3,
+         0xFFFFFF01u,
+         TC_RST_ACCEPTED,
+         "LAST_ACK"},
+        {"CLOSING, RST at RCV.NXT - 1",
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}, {A, FIN | ACK, 101, 0xFFFFFF01u}},
+         2,
+         0xFFFFFF01u,
+         TC_RST_ACCEPTED,
+         "CLOSING"},
+        {"CLOSE_WAIT, RST at RCV.NXT - 2",
+         {{B, FIN | ACK, 0xFFFFFF01u, 101}},
+         1,
+         0xFFFFFF00u,
+         TC_RST_OUT_OF_WINDOW,
          "CLOSE_WAIT"},
         {"TIME_WAIT, RST at RCV.NXT - 1",
-         {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, FIN | ACK, 0xFFFFFF01u, 102}, {A, ACK, 102, 0xFFFFFF02u}}, 3,
-         0xFFFFFF01u, TC_RST_OUT_OF_WINDOW, "TIME_WAIT"},
-        {"FIN_WAIT_2, RST at RCV.NXT - 1", {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, ACK, 0xFFFFFF01u, 102}}, 2,
-         0xFFFFFF00u, TC_RST_OUT_OF_WINDOW, "FIN_WAIT_2"},
+         {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, FIN | ACK, 0xFFFFFF01u, 102}, {A, ACK, 102, 0xFFFFFF02u}},
+         3,
+         0xFFFFFF01u,
+         TC_RST_OUT_OF_WINDOW,
+         "TIME_WAIT"},
+        {"FIN_WAIT_2, RST at RCV.NXT - 1",
+         {{A, FIN | ACK, 101, 0xFFFFFF01u}, {B, ACK, 0xFFFFFF01u, 102}},
+         2,
+         0xFFFFFF00u,
+         TC_RST_OUT_OF_WINDOW,
+         "FIN_WAIT_2"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tc_connection conn = {0};
@@ -614,17 +637,30 @@ static void test_idle_before_close(void)
         int64_t idle_ms; /* on the last segment, which begins the close */
     } cases[] = {
         {"FIN after data and pure ACKs",
-         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 10, 30}, {B, ACK, 0, 5030},
+         {{A, SYN, 0, 0},
+          {B, SYN | ACK, 0, 10},
+          {A, ACK, 0, 20},
+          {A, ACK, 10, 30},
+          {B, ACK, 0, 5030},
           {B, FIN | ACK, 0, 7030}},
-         6, 7000},
-        {"FIN after the peer's data", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {B, ACK, 10, 40},
-                                       {B, FIN | ACK, 0, 45}}, 5, 5},
-        {"no data: since the SYN-ACK", {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20},
-                                        {A, RST | ACK, 0, 1010}}, 4, 1000},
-        {"no handshake, no data: since first seen", {{A, ACK, 0, 100}, {B, ACK, 0, 200}, {A, FIN | ACK, 0, 400}}, 3,
+         6,
+         7000},
+        {"FIN after the peer's data",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {B, ACK, 10, 40}, {B, FIN | ACK, 0, 45}},
+         5,
+         5},
+        {"no data: since the SYN-ACK",
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, RST | ACK, 0, 1010}},
+         4,
+         1000},
+        {"no handshake, no data: since first seen",
+         {{A, ACK, 0, 100}, {B, ACK, 0, 200}, {A, FIN | ACK, 0, 400}},
+         3,
          300},
         {"FIN carrying data: its own data does not count",
-         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 5, 30}, {A, FIN | ACK, 5, 90}}, 5, 60},
+         {{A, SYN, 0, 0}, {B, SYN | ACK, 0, 10}, {A, ACK, 0, 20}, {A, ACK, 5, 30}, {A, FIN | ACK, 5, 90}},
+         5,
+         60},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tc_connection conn = {0};
@@ -633,9 +669,15 @@ static void test_idle_before_close(void)
         for (size_t k = 0; k < cases[i].count; k++) {
             unsigned who = cases[i].seg[k].sender;
             struct tc_segment seg = {
-                .frame = (uint32_t)(k + 1), .sender = who, .src_port = who == A ? 40000 : 80,
-                .dst_port = who == A ? 80 : 40000, .seq = snd_nxt[who], .ack = snd_nxt[1u - who],
-                .flags = cases[i].seg[k].flags, .payload_len = cases[i].seg[k].len, .window = 1000,
+                .frame = (uint32_t)(k + 1),
+                .sender = who,
+                .src_port = who == A ? 40000 : 80,
+                .dst_port = who == A ? 80 : 40000,
+                .seq = snd_nxt[who],
+                .ack = snd_nxt[1u - who],
+                .flags = cases[i].seg[k].flags,
+                .payload_len = cases[i].seg[k].len,
+                .window = 1000,
                 .time_ns = cases[i].seg[k].at_ms * 1000000,
             };
             if (!(seg.flags & ACK))
@@ -646,8 +688,7 @@ static void test_idle_before_close(void)
             if (k + 1 < cases[i].count)
                 check_uint(cases[i].name, k, "close frame before the last segment", out.close_frame, 0);
         }
-        check_uint(cases[i].name, cases[i].count - 1, "close begins here", out.close_frame,
-                   (unsigned)cases[i].count);
+        check_uint(cases[i].name, cases[i].count - 1, "close begins here", out.close_frame, (unsigned)cases[i].count);
         check_uint(cases[i].name, cases[i].count - 1, "idle before close (ms)",
                    (unsigned)(out.idle_before_close_ns / 1000000), (unsigned)cases[i].idle_ms);
     }
@@ -663,8 +704,14 @@ static void test_rst_causes(void)
     open_scaled(&unresponsive, 2, 3);
     feed(&unresponsive, &config, &out, B, ACK, 0xFFFFFF01u, 101, 100, -1);
     feed(&unresponsive, &config, &out, A, ACK | 0x08, 101, 0xFFFFFF01u, 100, -1);
-    struct tc_segment data = {.frame = 6, .sender = A, .seq = 101, .ack = 0xFFFFFF01u, .flags = ACK, .payload_len = 10,
-                              .window = 100, .time_ns = 60000000};
+    struct tc_segment data = {.frame = 6,
+                              .sender = A,
+                              .seq = 101,
+                              .ack = 0xFFFFFF01u,
+                              .flags = ACK,
+                              .payload_len = 10,
+                              .window = 100,
+                              .time_ns = 60000000};
     tc_process(&unresponsive, &config, &data, &out);
     data.frame = 7;
     data.time_ns = 70000000;
@@ -677,8 +724,14 @@ static void test_rst_causes(void)
     open_scaled(&data_after_close, 2, 3);
     feed(&data_after_close, &config, &out, A, FIN | ACK, 101, 0xFFFFFF01u, 100, -1);
     feed(&data_after_close, &config, &out, B, ACK, 0xFFFFFF01u, 102, 100, -1);
-    struct tc_segment late_data = {.frame = 6, .sender = B, .seq = 0xFFFFFF01u, .ack = 102, .flags = ACK,
-                                   .payload_len = 20, .window = 100, .time_ns = 60000000};
+    struct tc_segment late_data = {.frame = 6,
+                                   .sender = B,
+                                   .seq = 0xFFFFFF01u,
+                                   .ack = 102,
+                                   .flags = ACK,
+                                   .payload_len = 20,
+                                   .window = 100,
+                                   .time_ns = 60000000};
     tc_process(&data_after_close, &config, &late_data, &out);
     feed(&data_after_close, &config, &out, A, RST, 102, 0, 0, -1);
     check_str("data after close", 6, "cause", tc_cause_name(out.rst_cause), "DATA_AFTER_CLOSE");
@@ -698,7 +751,11 @@ static void test_rst_causes(void)
     /* An RST after more than the idle timeout of silence. */
     struct tc_connection idle = {0};
     open_scaled(&idle, 2, 3);
-    struct tc_segment late = {.frame = 4, .sender = B, .seq = 0xFFFFFF01u, .ack = 101, .flags = RST | ACK,
+    struct tc_segment late = {.frame = 4,
+                              .sender = B,
+                              .seq = 0xFFFFFF01u,
+                              .ack = 101,
+                              .flags = RST | ACK,
                               .time_ns = 30 + 2 * INT64_C(1000000000)};
     tc_process(&idle, &config, &late, &out);
     check_str("idle timeout", 3, "cause", tc_cause_name(out.rst_cause), "IDLE_TIMEOUT");

@@ -12,13 +12,13 @@
  * (see connections.c for how they are stored). */
 struct tcpclose_conn {
     struct tc_connection machine;
-    gint64 close_time_ns;       /* capture time of machine.close_frame */
-    gint64 complete_time_ns;    /* capture time of machine.complete_frame */
-    guint32 stream;             /* Wireshark's tcp.stream */
+    gint64 close_time_ns;    /* capture time of machine.close_frame */
+    gint64 complete_time_ns; /* capture time of machine.complete_frame */
+    guint32 stream;          /* Wireshark's tcp.stream */
     guint32 first_frame;
-    guint16 port[2];            /* endpoint 0 (the first sender) and endpoint 1 */
-    guint8 addr_len;            /* 4 or 16; 0 when no IP header was seen */
-    guint8 addr[];              /* addr_len bytes of endpoint 0's address, then endpoint 1's */
+    guint16 port[2]; /* endpoint 0 (the first sender) and endpoint 1 */
+    guint8 addr_len; /* 4 or 16; 0 when no IP header was seen */
+    guint8 addr[];   /* addr_len bytes of endpoint 0's address, then endpoint 1's */
 };
 
 /* The address of endpoint 0 or 1, conn->addr_len bytes long. */

@@ -74,8 +74,8 @@ static guint locate(struct frame_ordered *a, guint32 frame, guint *count)
     guint first = a->next;
     /* Where the previous lookup left off is this frame's place when the record before it is of an
      * earlier frame and the record there is not: so for each frame of a pass in frame order. */
-    gboolean in_place = first <= n && (first == 0 || frame_at(a, first - 1) < frame) &&
-                        (first == n || frame_at(a, first) >= frame);
+    gboolean in_place =
+        first <= n && (first == 0 || frame_at(a, first - 1) < frame) && (first == n || frame_at(a, first) >= frame);
 
     if (!in_place) { /* a binary search for the first record whose frame is not smaller */
         guint low = 0, high = n;

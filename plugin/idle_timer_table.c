@@ -15,14 +15,14 @@
 
 struct endpoint_closes {
     struct idle_timer_endpoint result;
-    GArray *idle_ns;  /* gint64: the idle time before each close it began */
-    GArray *by_rst;   /* gboolean: whether that close began with an RST */
+    GArray *idle_ns; /* gint64: the idle time before each close it began */
+    GArray *by_rst;  /* gboolean: whether that close began with an RST */
     gboolean has_timer;
 };
 
-static GHashTable *by_endpoint;  /* GBytes key -> struct endpoint_closes */
-static GPtrArray *in_order;      /* struct endpoint_closes, in order of their first close */
-static guint built_from;         /* how many closing segments the table was built from */
+static GHashTable *by_endpoint; /* GBytes key -> struct endpoint_closes */
+static GPtrArray *in_order;     /* struct endpoint_closes, in order of their first close */
+static guint built_from;        /* how many closing segments the table was built from */
 
 static void endpoint_closes_free(gpointer data)
 {

@@ -15,16 +15,16 @@
 #include <stdint.h>
 
 #define IT_MIN_MATCHES 3
-#define IT_MIN_IDLE_NS INT64_C(1000000000)     /* shorter idle times are not a timer's */
+#define IT_MIN_IDLE_NS INT64_C(1000000000)    /* shorter idle times are not a timer's */
 #define IT_MIN_TOLERANCE_NS INT64_C(50000000) /* 50 ms: capture timestamps and scheduling jitter */
 #define IT_TOLERANCE_PERCENT 2
 
 struct it_timer {
-    int64_t timer_ns;   /* the median of the matching idle times */
-    int64_t low_ns;     /* the shortest and the longest of them: a close matches when its idle time */
-    int64_t high_ns;    /* lies in [low_ns, high_ns] */
-    unsigned matches;   /* closes whose idle time matches */
-    unsigned closes;    /* closes the endpoint began, all told */
+    int64_t timer_ns; /* the median of the matching idle times */
+    int64_t low_ns;   /* the shortest and the longest of them: a close matches when its idle time */
+    int64_t high_ns;  /* lies in [low_ns, high_ns] */
+    unsigned matches; /* closes whose idle time matches */
+    unsigned closes;  /* closes the endpoint began, all told */
 };
 
 /* Sorts idle_ns[] in place and looks for a timer in it; false when there is none. */

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#define S(x) ((int64_t)((x) * 1e9 + 0.5)) /* seconds, as nanoseconds */
+#define S(x) ((int64_t)((x)*1e9 + 0.5)) /* seconds, as nanoseconds */
 
 static int failures, checks;
 

@@ -15,9 +15,9 @@ struct tcpclose_segment {
     const char *rst_text;             /* an RST's payload as text, or NULL */
     gint64 since_close_ns;            /* time since ann.close_frame, when that is not 0 */
     guint32 payload_len;
-    guint32 frame;                    /* the frame it belongs to (pinfo->num for a tap listener) */
-    guint16 flags;                    /* TC_FLAG_* */
-    guint8 sender_endpoint;           /* its sender: conn->machine.ep[sender_endpoint] */
+    guint32 frame;          /* the frame it belongs to (pinfo->num for a tap listener) */
+    guint16 flags;          /* TC_FLAG_* */
+    guint8 sender_endpoint; /* its sender: conn->machine.ep[sender_endpoint] */
 };
 
 /* A time difference in nanoseconds as Wireshark's nstime_t. */

@@ -127,8 +127,8 @@ enum tc_rst_cause tc_rst_cause(const struct tc_connection *conn, const struct tc
         if (!snd->sent_any)
             return TC_CAUSE_NO_CONNECTION; /* it never had this connection */
         bool acks_unsent = (answered->flags & TC_FLAG_ACK) && seq_gt(answered->ack, snd->snd_nxt);
-        bool syn_in_open = (answered->flags & (TC_FLAG_SYN | TC_FLAG_ACK)) == TC_FLAG_SYN &&
-                           snd->handshake_state == TC_ESTABLISHED;
+        bool syn_in_open =
+            (answered->flags & (TC_FLAG_SYN | TC_FLAG_ACK)) == TC_FLAG_SYN && snd->handshake_state == TC_ESTABLISHED;
         if (acks_unsent || syn_in_open)
             return TC_CAUSE_INVALID_SEGMENT;
     }

@@ -169,7 +169,7 @@ void format_endpoint(char out[ENDPOINT_TEXT_SIZE], const struct tcpclose_conn *c
 }
 
 void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboolean with_addresses,
-                     struct conn_facts *f)
+              struct conn_facts *f)
 {
     const struct tc_connection *m = &conn->machine;
     unsigned client = m->client & 1u, server = 1u - client;
@@ -186,8 +186,8 @@ void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboo
      * challenged: its sender has aborted), else the RST that ended it. */
     if (agg != NULL)
         f->cause = agg->close_rst_cause != TC_CAUSE_NONE ? agg->close_rst_cause
-                   : m->reset                           ? agg->rst_cause
-                                                        : TC_CAUSE_NONE;
+                   : m->reset                            ? agg->rst_cause
+                                                         : TC_CAUSE_NONE;
     f->close_frame = m->close_frame;
     f->finished = m->complete || m->reset;
     if (f->finished) {

@@ -42,13 +42,13 @@ int column_of_side(enum tc_side side);
 
 struct conn_agg {
     enum tc_rst_cause close_rst_cause; /* of the RST that began the close, if one did */
-    enum tc_rst_cause rst_cause;   /* of the RST that reset the connection (phase RST) */
-    enum tc_state client_state;    /* after the last annotated segment */
+    enum tc_rst_cause rst_cause;       /* of the RST that reset the connection (phase RST) */
+    enum tc_state client_state;        /* after the last annotated segment */
     enum tc_state server_state;
     gboolean annotated;
-    gboolean matched;              /* a closing segment matched the filter */
-    guint32 last_frame;            /* to take each segment once when a listener sees a pass again */
-    guint events[W_COUNT];         /* occurrences of the event warnings */
+    gboolean matched;      /* a closing segment matched the filter */
+    guint32 last_frame;    /* to take each segment once when a listener sees a pass again */
+    guint events[W_COUNT]; /* occurrences of the event warnings */
 };
 
 /* A table conn -> struct conn_agg. */
@@ -70,14 +70,14 @@ struct conn_facts {
     const struct tcpclose_conn *conn;
     char client[ENDPOINT_TEXT_SIZE]; /* address:port, [address]:port for IPv6 */
     char server[ENDPOINT_TEXT_SIZE];
-    enum tc_close_type type;       /* TC_TYPE_NONE: never began closing (OPEN) */
+    enum tc_close_type type; /* TC_TYPE_NONE: never began closing (OPEN) */
     enum tc_side side;
-    enum tc_rst_cause cause;       /* the connection's RST: the one that began the close, else the one that ended it */
-    guint32 close_frame;           /* 0: none */
-    guint32 complete_frame;        /* 0: the close has not completed and no RST ended it */
-    gboolean finished;             /* completed or reset: complete_frame and duration are known */
-    double duration;               /* seconds from close_frame to complete_frame */
-    gint64 duration_ns;            /* the same in nanoseconds */
+    enum tc_rst_cause cause; /* the connection's RST: the one that began the close, else the one that ended it */
+    guint32 close_frame;     /* 0: none */
+    guint32 complete_frame;  /* 0: the close has not completed and no RST ended it */
+    gboolean finished;       /* completed or reset: complete_frame and duration are known */
+    double duration;         /* seconds from close_frame to complete_frame */
+    gint64 duration_ns;      /* the same in nanoseconds */
     enum tc_state client_state;
     enum tc_state server_state;
     guint warn[W_COUNT];

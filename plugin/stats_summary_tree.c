@@ -271,8 +271,8 @@ static void tree_init(stats_tree *st)
     }
 }
 
-static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
-                                     const void *data, tap_flags_t flags)
+static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                                     tap_flags_t flags)
 {
     struct tree_state *s = tree_states != NULL ? (struct tree_state *)g_hash_table_lookup(tree_states, st) : NULL;
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;

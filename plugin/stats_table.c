@@ -49,10 +49,10 @@ static stat_tap_table_item gui_fields[GUI_COLUMNS] = {
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Warnings", "%u"},
 };
 
-static stat_tap_table *gui_table;     /* the table being filled, NULL when none */
-static GHashTable *gui_rows;          /* conn -> row index + 1 */
-static GHashTable *gui_incarnations;  /* tcp.stream + 1 -> GPtrArray of conns, in order */
-static GHashTable *gui_aggs;          /* the helper's: conn -> struct conn_agg */
+static stat_tap_table *gui_table;    /* the table being filled, NULL when none */
+static GHashTable *gui_rows;         /* conn -> row index + 1 */
+static GHashTable *gui_incarnations; /* tcp.stream + 1 -> GPtrArray of conns, in order */
+static GHashTable *gui_aggs;         /* the helper's: conn -> struct conn_agg */
 static gboolean gui_helper_registered;
 
 /* The fields that the closing segments decide; the rest is the record's. */

@@ -104,8 +104,7 @@ static void table_print_free(struct text_table *t)
     g_free(width);
 }
 
-static const char RULE[] =
-    "================================================================================";
+static const char RULE[] = "================================================================================";
 
 /* ------------------------------------------------------------------------------------------ */
 /* tshark: -z tcpclose,conns / conns,csv / summary / ladder */
@@ -122,11 +121,11 @@ struct tcp_numbers {
 struct cli_ctx {
     enum cli_kind kind;
     char *filter;
-    GHashTable *aggs;          /* conn -> struct conn_agg */
-    guint32 stream;            /* ladder: the tcp.stream drawn */
-    GArray *steps;             /* ladder: struct tcpclose_segment, in capture order */
-    GHashTable *numbers;       /* ladder: frame -> struct tcp_numbers */
-    int tcp_listener;          /* ladder: the address that names the tcp tap listener */
+    GHashTable *aggs;    /* conn -> struct conn_agg */
+    guint32 stream;      /* ladder: the tcp.stream drawn */
+    GArray *steps;       /* ladder: struct tcpclose_segment, in capture order */
+    GHashTable *numbers; /* ladder: frame -> struct tcp_numbers */
+    int tcp_listener;    /* ladder: the address that names the tcp tap listener */
 };
 
 static void cli_reset(void *tapdata)
@@ -139,8 +138,8 @@ static void cli_reset(void *tapdata)
         g_hash_table_remove_all(ctx->numbers);
 }
 
-static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
-                                    const void *data, tap_flags_t flags)
+static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data,
+                                    tap_flags_t flags)
 {
     struct cli_ctx *ctx = (struct cli_ctx *)tapdata;
     const struct tcpclose_segment *r = (const struct tcpclose_segment *)data;
@@ -152,8 +151,8 @@ static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_
     return TAP_PACKET_DONT_REDRAW;
 }
 
-static tap_packet_status ladder_tcp_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
-                                           const void *data, tap_flags_t flags _U_)
+static tap_packet_status ladder_tcp_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+                                           tap_flags_t flags _U_)
 {
     struct cli_ctx *ctx = (struct cli_ctx *)((char *)tapdata - offsetof(struct cli_ctx, tcp_listener));
     const struct tcpheader *tcph = (const struct tcpheader *)data;
@@ -237,8 +236,8 @@ static void conn_line(const struct conn_facts *f, struct conn_line *l)
 static void draw_conns(const struct cli_ctx *ctx, const GPtrArray *conns)
 {
     static const struct column columns[CONN_COLUMNS] = {
-        {"stream", TRUE},   {"client", FALSE},      {"server", FALSE},   {"type", FALSE},
-        {"active", FALSE},  {"rst cause", FALSE},   {"close", TRUE},     {"complete", TRUE},
+        {"stream", TRUE},   {"client", FALSE},       {"server", FALSE},       {"type", FALSE},
+        {"active", FALSE},  {"rst cause", FALSE},    {"close", TRUE},         {"complete", TRUE},
         {"duration", TRUE}, {"client state", FALSE}, {"server state", FALSE}, {"warnings", TRUE},
     };
     struct conn_facts f;
@@ -362,8 +361,7 @@ static void draw_summary(const struct cli_ctx *ctx, const GPtrArray *conns)
     }
     table_print_free(&t);
 
-    static const struct column warn_columns[] = {
-        {"warning", FALSE}, {"connections", TRUE}, {"occurrences", TRUE}};
+    static const struct column warn_columns[] = {{"warning", FALSE}, {"connections", TRUE}, {"occurrences", TRUE}};
     printf("\n");
     table_init(&t, warn_columns, G_N_ELEMENTS(warn_columns));
     for (int w = 0; w < W_COUNT; w++) {
@@ -614,8 +612,8 @@ static void cli_start(const char *opt_arg, enum cli_kind kind, const char *prefi
         ctx->stream = (guint32)stream;
         ctx->steps = g_array_new(FALSE, FALSE, sizeof(struct tcpclose_segment));
         ctx->numbers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-        error = register_tap_listener("tcp", &ctx->tcp_listener, NULL, TL_REQUIRES_NOTHING, NULL,
-                                      ladder_tcp_packet, NULL, NULL);
+        error = register_tap_listener("tcp", &ctx->tcp_listener, NULL, TL_REQUIRES_NOTHING, NULL, ladder_tcp_packet,
+                                      NULL, NULL);
         if (error != NULL)
             cli_fail(opt_arg, error->str);
     } else if (argument != NULL && *argument != '\0') {
@@ -658,8 +656,7 @@ void stats_text_register(void)
     static stat_tap_ui cli[] = {
         {REGISTER_STAT_GROUP_GENERIC, "TCP connection closures", "tcpclose,conns", cli_conns_init, 0, NULL},
         {REGISTER_STAT_GROUP_GENERIC, "TCP connection closures (CSV)", "tcpclose,conns,csv", cli_csv_init, 0, NULL},
-        {REGISTER_STAT_GROUP_GENERIC, "TCP connection closure summary", "tcpclose,summary", cli_summary_init, 0,
-         NULL},
+        {REGISTER_STAT_GROUP_GENERIC, "TCP connection closure summary", "tcpclose,summary", cli_summary_init, 0, NULL},
         {REGISTER_STAT_GROUP_GENERIC, "TCP connection closure ladder", "tcpclose,ladder", cli_ladder_init, 0, NULL},
     };
     /* The text forms are for tshark.  Wireshark registers the table's dialog under the table's

@@ -88,9 +88,9 @@ static void read_addresses(const packet_info *pinfo, struct tcp_layer *layer)
 }
 
 enum header_kind {
-    HEADER_COMPLETE, /* analysed once TCP has seen it */
+    HEADER_COMPLETE,  /* analysed once TCP has seen it */
     HEADER_CUT_SHORT, /* fewer than 20 bytes captured of a longer segment */
-    HEADER_IGNORED,  /* quoted in an ICMP error, an IP fragment, or a runt */
+    HEADER_IGNORED,   /* quoted in an ICMP error, an IP fragment, or a runt */
 };
 
 /* Reads what the state machine needs, with TCP's own conditions for knowing tcp.len. */
@@ -166,7 +166,8 @@ static guint32 endpoint_hash(const guint8 *addr, guint16 port)
 static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 {
     /* A sum, so that both directions of a connection land in the same slot. */
-    guint32 h = endpoint_hash(layer->src_addr, layer->seg.src_port) + endpoint_hash(layer->dst_addr, layer->seg.dst_port);
+    guint32 h =
+        endpoint_hash(layer->src_addr, layer->seg.src_port) + endpoint_hash(layer->dst_addr, layer->seg.dst_port);
     h ^= h >> 15;
     h *= 0x2c1b3c6dU;
     h ^= h >> 12;
@@ -203,8 +204,8 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
         layer->stream = cached->stream;
         return TRUE;
     }
-    conversation_t *conv = find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP, layer->seg.src_port,
-                                             layer->seg.dst_port, 0);
+    conversation_t *conv =
+        find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP, layer->seg.src_port, layer->seg.dst_port, 0);
     const struct tcp_analysis *tcpd =
         conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
     if (tcpd == NULL)

@@ -16,8 +16,8 @@ struct tcp_layer {
     guint8 addr_len;       /* 4, 16, or 0 when no IP header carried the TCP header */
     guint8 src_addr[16];   /* addr_len bytes, then zeros */
     guint8 dst_addr[16];
-    tvbuff_t *tvb;        /* where the segment's payload lies ... */
-    gint payload_offset;  /* ... and from which offset */
+    tvbuff_t *tvb;       /* where the segment's payload lies ... */
+    gint payload_offset; /* ... and from which offset */
 };
 
 /* Puts tcp_front between IP and TCP, for the analyser protocol proto (while it is enabled);

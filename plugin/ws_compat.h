@@ -17,7 +17,7 @@
 
 #include <wireshark.h>
 
-#define TC_WIRESHARK_AT_LEAST(major, minor)                                                                    \
+#define TC_WIRESHARK_AT_LEAST(major, minor)                                                                            \
     (WIRESHARK_VERSION_MAJOR > (major) || (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 /* What plugin_describe() answers.  4.0 has no such flags (nor installs wsutil/plugins.h) and never asks. */

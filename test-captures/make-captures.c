@@ -99,20 +99,22 @@ struct step {
     uint32_t ack_behind; /* ack = rcv_nxt - ack_behind */
     int rexmit;          /* step number (1-based) to re-send; 0 = none */
     bool set_seq, set_ack;
-    uint32_t seq, ack;   /* raw values, used when set_seq / set_ack */
-    unsigned gap_ms;     /* time since previous packet; 0 = default 10 ms */
-    const char *text;    /* payload bytes, instead of the a-z pattern */
+    uint32_t seq, ack; /* raw values, used when set_seq / set_ack */
+    unsigned gap_ms;   /* time since previous packet; 0 = default 10 ms */
+    const char *text;  /* payload bytes, instead of the a-z pattern */
     /* odd captures */
     enum kind kind;
-    int quote;           /* ICMP_UNREACH: the step (1-based) whose packet is quoted */
-    uint16_t quote_len;  /* ICMP_UNREACH: bytes quoted after its IP header; 0 = all */
-    bool not_captured;   /* sent, but not in the file */
+    int quote;                /* ICMP_UNREACH: the step (1-based) whose packet is quoted */
+    uint16_t quote_len;       /* ICMP_UNREACH: bytes quoted after its IP header; 0 = all */
+    bool not_captured;        /* sent, but not in the file */
     bool captured_after_next; /* in the file after the next step's frame */
-    bool twice;          /* in the file twice, 1 us apart */
-    uint16_t caplen;     /* bytes recorded; 0 = the whole frame */
-    bool carry;          /* rpcap carrier: payload = a Packet message holding the next captured frame */
+    bool twice;               /* in the file twice, 1 us apart */
+    uint16_t caplen;          /* bytes recorded; 0 = the whole frame */
+    bool carry;               /* rpcap carrier: payload = a Packet message holding the next captured frame */
 };
 
+/* The scenarios are tables, aligned by hand to be read as ladders. */
+/* clang-format off */
 #define SEQ(v)   .set_seq = true, .seq = (v)
 #define ACKNO(v) .set_ack = true, .ack = (v)
 #define TEXT(t)  .text = (t), .len = sizeof(t) - 1
@@ -696,33 +698,37 @@ static const struct scenario scenarios[] = {
     { "odd-no-tcp.pcap",           4, { 40000, 53 },  { 1000, 5000 },              STEPS(odd_no_tcp) },
     { "odd-empty.pcap",            4, { 40000, 80 },  { 1000, 5000 },              .nsteps = 0 },
 };
+/* clang-format on */
 
 /* ---- Addresses ----------------------------------------------------------- */
 
 static const uint8_t mac[2][6] = {
-    { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 },
-    { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 },
+    {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+    {0x02, 0x00, 0x00, 0x00, 0x00, 0x02},
 };
-static const uint8_t ip4[2][4] = { { 192, 0, 2, 1 }, { 198, 51, 100, 2 } };
+static const uint8_t ip4[2][4] = {{192, 0, 2, 1}, {198, 51, 100, 2}};
 static const uint8_t ip6[2][16] = {
-    { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
-    { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 },
+    {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+    {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
 };
 /* tunnel endpoints, and the far_hosts pair */
-static const uint8_t far4[2][4] = { { 203, 0, 113, 1 }, { 203, 0, 113, 2 } };
+static const uint8_t far4[2][4] = {{203, 0, 113, 1}, {203, 0, 113, 2}};
 
-#define START_SEC   1700000000u
-#define DEFAULT_GAP 10u     /* ms */
-#define MAX_STEPS   64
-#define MAX_FRAMES  128     /* per file */
-#define MAX_FRAME   2048
-#define MAX_PAYLOAD 1800    /* leaves room for every header below */
-#define VLAN_ID     100
+#define START_SEC 1700000000u
+#define DEFAULT_GAP 10u /* ms */
+#define MAX_STEPS 64
+#define MAX_FRAMES 128 /* per file */
+#define MAX_FRAME 2048
+#define MAX_PAYLOAD 1800 /* leaves room for every header below */
+#define VLAN_ID 100
 #define ICMP6_QUOTE_MAX (1280 - 40 - 8) /* an ICMPv6 error fits the minimum MTU */
 
 /* ---- Frame building ------------------------------------------------------ */
 
-static enum side peer_of(enum side s) { return (s == C) ? S : C; }
+static enum side peer_of(enum side s)
+{
+    return (s == C) ? S : C;
+}
 
 static void fill_payload(uint8_t *p, uint16_t len, const char *text)
 {
@@ -730,15 +736,15 @@ static void fill_payload(uint8_t *p, uint16_t len, const char *text)
         p[i] = text ? (uint8_t)text[i] : (uint8_t)('a' + i % 26);
 }
 
-static void put_ipv4(uint8_t *ip, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-                     size_t payload_len, uint16_t ip_id, bool df)
+static void put_ipv4(uint8_t *ip, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t payload_len,
+                     uint16_t ip_id, bool df)
 {
-    ip[0] = 0x45;                    /* version 4, 20-byte header */
+    ip[0] = 0x45; /* version 4, 20-byte header */
     ip[1] = 0;
     put16(ip + 2, (uint16_t)(20 + payload_len));
     put16(ip + 4, ip_id);
     put16(ip + 6, df ? 0x4000 : 0);
-    ip[8] = 64;                      /* TTL */
+    ip[8] = 64; /* TTL */
     ip[9] = proto;
     put16(ip + 10, 0);
     memcpy(ip + 12, src, 4);
@@ -747,22 +753,22 @@ static void put_ipv4(uint8_t *ip, const uint8_t *src, const uint8_t *dst, uint8_
 }
 
 /* Writes the scenario's IP header from `from` to its peer; returns its length. */
-static size_t put_ip(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t proto,
-                     size_t payload_len, uint16_t ip_id, bool df)
+static size_t put_ip(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t proto, size_t payload_len,
+                     uint16_t ip_id, bool df)
 {
     enum side to = peer_of(from);
 
     if (sc->ip_version == 6) {
-        put32(ip, 0x60000000);           /* version 6, no class/flow label */
+        put32(ip, 0x60000000); /* version 6, no class/flow label */
         put16(ip + 4, (uint16_t)payload_len);
-        ip[6] = proto;                   /* next header */
-        ip[7] = 64;                      /* hop limit */
+        ip[6] = proto; /* next header */
+        ip[7] = 64;    /* hop limit */
         memcpy(ip + 8, ip6[from], 16);
         memcpy(ip + 24, ip6[to], 16);
         return 40;
     }
-    put_ipv4(ip, sc->far_hosts ? far4[from] : ip4[from], sc->far_hosts ? far4[to] : ip4[to],
-             proto, payload_len, ip_id, df);
+    put_ipv4(ip, sc->far_hosts ? far4[from] : ip4[from], sc->far_hosts ? far4[to] : ip4[to], proto, payload_len, ip_id,
+             df);
     return 20;
 }
 
@@ -775,8 +781,8 @@ static uint32_t pseudo_sum(const uint8_t *ip, uint8_t proto, size_t len)
 }
 
 /* Writes an IP packet carrying one TCP segment and returns its length. */
-static size_t build_tcp(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t flags,
-                        uint32_t seq, uint32_t ack, uint16_t len, const char *text, uint16_t ip_id)
+static size_t build_tcp(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t flags, uint32_t seq,
+                        uint32_t ack, uint16_t len, const char *text, uint16_t ip_id)
 {
     enum side to = peer_of(from);
     size_t opt_len = (flags & SYN) ? 8 : 0; /* MSS (4) + NOP (1) + WS (3) */
@@ -794,17 +800,21 @@ static size_t build_tcp(uint8_t *ip, const struct scenario *sc, enum side from, 
     put16(tcp + 14, (flags & SYN) ? 64240 : 502);
     if (flags & SYN) {
         uint8_t *o = tcp + 20;
-        o[0] = 2; o[1] = 4; put16(o + 2, 1460); /* MSS 1460 */
-        o[4] = 1;                               /* NOP */
-        o[5] = 3; o[6] = 3; o[7] = 7;           /* window scale 7 */
+        o[0] = 2;
+        o[1] = 4;
+        put16(o + 2, 1460); /* MSS 1460 */
+        o[4] = 1;           /* NOP */
+        o[5] = 3;
+        o[6] = 3;
+        o[7] = 7; /* window scale 7 */
     }
     fill_payload(tcp + 20 + opt_len, len, text);
     put16(tcp + 16, csum_finish(pseudo_sum(ip, 6, tcp_len) + csum_add(0, tcp, tcp_len)));
     return ip_hdr + tcp_len;
 }
 
-static size_t build_udp(uint8_t *ip, const struct scenario *sc, enum side from,
-                        uint16_t len, const char *text, uint16_t ip_id)
+static size_t build_udp(uint8_t *ip, const struct scenario *sc, enum side from, uint16_t len, const char *text,
+                        uint16_t ip_id)
 {
     size_t udp_len = 8 + (size_t)len;
     size_t ip_hdr = put_ip(ip, sc, from, 17, udp_len, ip_id, true);
@@ -820,9 +830,8 @@ static size_t build_udp(uint8_t *ip, const struct scenario *sc, enum side from,
 }
 
 /* An ICMP or ICMPv6 message: 4-byte header and 4 bytes (echo id and seq, or unused), then body. */
-static size_t build_icmp(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t type,
-                         uint8_t code, uint32_t word, const uint8_t *body, size_t body_len,
-                         uint16_t ip_id, bool df)
+static size_t build_icmp(uint8_t *ip, const struct scenario *sc, enum side from, uint8_t type, uint8_t code,
+                         uint32_t word, const uint8_t *body, size_t body_len, uint16_t ip_id, bool df)
 {
     bool v6 = sc->ip_version == 6;
     size_t icmp_len = 8 + body_len;
@@ -838,8 +847,8 @@ static size_t build_icmp(uint8_t *ip, const struct scenario *sc, enum side from,
     return ip_hdr + icmp_len;
 }
 
-static size_t build_echo(uint8_t *ip, const struct scenario *sc, enum side from, bool request,
-                         uint16_t len, const char *text, uint16_t ip_id)
+static size_t build_echo(uint8_t *ip, const struct scenario *sc, enum side from, bool request, uint16_t len,
+                         const char *text, uint16_t ip_id)
 {
     uint8_t data[MAX_PAYLOAD];
     uint8_t type = (sc->ip_version == 6) ? (request ? 128 : 129) : (request ? 8 : 0);
@@ -850,9 +859,8 @@ static size_t build_echo(uint8_t *ip, const struct scenario *sc, enum side from,
 
 /* Port unreachable quoting the IP packet quoted (quoted_len bytes): its IP header and
  * quote_len bytes after it, or all of it (as much as fits) when quote_len is 0. */
-static size_t build_unreach(uint8_t *ip, const struct scenario *sc, enum side from,
-                            const uint8_t *quoted, size_t quoted_len, uint16_t quote_len,
-                            uint16_t ip_id)
+static size_t build_unreach(uint8_t *ip, const struct scenario *sc, enum side from, const uint8_t *quoted,
+                            size_t quoted_len, uint16_t quote_len, uint16_t ip_id)
 {
     bool v6 = sc->ip_version == 6;
     size_t hdr = v6 ? 40 : (size_t)(quoted[0] & 0x0F) * 4;
@@ -867,8 +875,8 @@ static size_t build_unreach(uint8_t *ip, const struct scenario *sc, enum side fr
 
 /* Puts the IP packet ip in an Ethernet frame (and the scenario's encapsulation) at f;
  * returns the frame's length. */
-static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from,
-                          const uint8_t *ip, size_t ip_len, uint16_t ip_id)
+static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from, const uint8_t *ip, size_t ip_len,
+                          uint16_t ip_id)
 {
     enum side to = peer_of(from);
     uint16_t ip_type = (sc->ip_version == 6) ? 0x86DD : 0x0800;
@@ -878,7 +886,7 @@ static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from,
     memcpy(f + 6, mac[from], 6);
     if (sc->encap == ENCAP_VLAN) {
         put16(f + at, 0x8100);
-        put16(f + at + 2, VLAN_ID);      /* priority 0, DEI 0 */
+        put16(f + at + 2, VLAN_ID); /* priority 0, DEI 0 */
         at += 4;
     }
     if (sc->encap == ENCAP_IPIP || sc->encap == ENCAP_GRE) {
@@ -887,10 +895,10 @@ static size_t build_frame(uint8_t *f, const struct scenario *sc, enum side from,
         put16(f + at, 0x0800);
         at += 2;
         put_ipv4(f + at, far4[from], far4[to], proto, (gre ? 4 : 0) + ip_len, ip_id,
-                 (ip[0] >> 4) == 4 && (ip[6] & 0x40));  /* DF as the inner packet's */
+                 (ip[0] >> 4) == 4 && (ip[6] & 0x40)); /* DF as the inner packet's */
         at += 20;
         if (gre) {
-            put16(f + at, 0);            /* no checksum, key or sequence number; version 0 */
+            put16(f + at, 0); /* no checksum, key or sequence number; version 0 */
             put16(f + at + 2, ip_type);
             at += 4;
         }
@@ -912,10 +920,10 @@ struct frame {
 /* An rpcap Packet message holding the captured frame fr, the number-th of the capture. */
 static size_t rpcap_packet(uint8_t *p, const struct frame *fr, uint32_t number)
 {
-    p[0] = 0;                        /* version */
-    p[1] = 7;                        /* Packet */
-    put16(p + 2, 0);                 /* value */
-    put32(p + 4, 20 + fr->caplen);   /* payload length */
+    p[0] = 0;                      /* version */
+    p[1] = 7;                      /* Packet */
+    put16(p + 2, 0);               /* value */
+    put32(p + 4, 20 + fr->caplen); /* payload length */
     put32(p + 8, (uint32_t)(fr->t_us / 1000000u));
     put32(p + 12, (uint32_t)(fr->t_us % 1000000u));
     put32(p + 16, fr->caplen);
@@ -929,14 +937,14 @@ static size_t rpcap_packet(uint8_t *p, const struct frame *fr, uint32_t number)
 
 /* Plays sc's ladder from time t_us and appends the frames it captures to out[*nout...],
  * in file order.  carried: the frames its CARRY steps carry, in order. */
-static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, size_t *nout,
-                const struct frame *carried, size_t ncarried)
+static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, size_t *nout, const struct frame *carried,
+                size_t ncarried)
 {
     static uint8_t ip_pkt[MAX_STEPS][MAX_FRAME]; /* every step's IP packet, for ICMP quotes */
     size_t ip_len[MAX_STEPS], file_pos[MAX_STEPS];
-    uint32_t snd_nxt[2] = { sc->isn[C], sc->isn[S] };
-    uint32_t rcv_nxt[2] = { sc->isn[S], sc->isn[C] };
-    uint16_t ip_id[2] = { 1, 1 };
+    uint32_t snd_nxt[2] = {sc->isn[C], sc->isn[S]};
+    uint32_t rcv_nxt[2] = {sc->isn[S], sc->isn[C]};
+    uint16_t ip_id[2] = {1, 1};
     uint32_t sent_seq[MAX_STEPS], sent_ack[MAX_STEPS];
     uint8_t msg[MAX_FRAME];
     size_t ncarry = 0;
@@ -957,8 +965,7 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
 
         if (st->carry) {
             if (ncarry >= ncarried || carried[ncarry].caplen + 28 > MAX_PAYLOAD) {
-                fprintf(stderr, "make-captures: %s: step %zu: no frame left to carry, or too big\n",
-                        sc->file, i + 1);
+                fprintf(stderr, "make-captures: %s: step %zu: no frame left to carry, or too big\n", sc->file, i + 1);
                 return -1;
             }
             len = (uint16_t)rpcap_packet(msg, &carried[ncarry], (uint32_t)ncarry + 1);
@@ -976,8 +983,8 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
                 size_t orig = (size_t)st->rexmit - 1;
                 if (st->rexmit < 1 || orig >= i || sc->steps[orig].from != st->from ||
                     sc->steps[orig].flags != st->flags || sc->steps[orig].len != st->len) {
-                    fprintf(stderr, "make-captures: %s: frame %zu: bad rexmit of frame %d\n",
-                            sc->file, i + 1, st->rexmit);
+                    fprintf(stderr, "make-captures: %s: frame %zu: bad rexmit of frame %d\n", sc->file, i + 1,
+                            st->rexmit);
                     return -1;
                 }
                 seq = sent_seq[orig];
@@ -992,8 +999,7 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
                     ack = 0;
                 /* uint32_t arithmetic wraps modulo 2^32, as TCP sequence numbers do */
                 if (!(st->flags & RST)) {
-                    snd_nxt[me] = seq + len + ((st->flags & SYN) ? 1u : 0u) +
-                                  ((st->flags & FIN) ? 1u : 0u);
+                    snd_nxt[me] = seq + len + ((st->flags & SYN) ? 1u : 0u) + ((st->flags & FIN) ? 1u : 0u);
                     rcv_nxt[peer] = snd_nxt[me];
                 }
             }
@@ -1010,12 +1016,11 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
             break;
         case ICMP_UNREACH:
             if (st->quote < 1 || (size_t)st->quote > i) {
-                fprintf(stderr, "make-captures: %s: step %zu: bad quote of step %d\n",
-                        sc->file, i + 1, st->quote);
+                fprintf(stderr, "make-captures: %s: step %zu: bad quote of step %d\n", sc->file, i + 1, st->quote);
                 return -1;
             }
-            ip_len[i] = build_unreach(ip_pkt[i], sc, me, ip_pkt[st->quote - 1],
-                                      ip_len[st->quote - 1], st->quote_len, ip_id[me]);
+            ip_len[i] = build_unreach(ip_pkt[i], sc, me, ip_pkt[st->quote - 1], ip_len[st->quote - 1], st->quote_len,
+                                      ip_id[me]);
             break;
         }
 
@@ -1042,8 +1047,8 @@ static int play(const struct scenario *sc, uint64_t t_us, struct frame *out, siz
         const struct step *st = &sc->steps[i];
         if (!st->captured_after_next)
             continue;
-        if (i + 1 >= sc->nsteps || st->not_captured || st->twice ||
-            sc->steps[i + 1].not_captured || sc->steps[i + 1].twice) {
+        if (i + 1 >= sc->nsteps || st->not_captured || st->twice || sc->steps[i + 1].not_captured ||
+            sc->steps[i + 1].twice) {
             fprintf(stderr, "make-captures: %s: step %zu: cannot swap with the next\n", sc->file, i + 1);
             return -1;
         }
@@ -1143,8 +1148,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (mkdir(argv[1], 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "make-captures: cannot create directory %s: %s\n",
-                argv[1], strerror(errno));
+        fprintf(stderr, "make-captures: cannot create directory %s: %s\n", argv[1], strerror(errno));
         return 1;
     }
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)

@@ -40,12 +40,12 @@
 
 #include "packet-bytes.h"
 
-#define START_SEC   1700000000u
-#define GAP_US      10u
-#define MSS         1448u  /* payload of every data segment: what Linux sends on a 1500-byte MTU */
-#define FIRST_PORT  40000u /* the clients' */
-#define MAX_CONNS   (65536u - FIRST_PORT)
-#define SERVER_PORT 9u     /* discard */
+#define START_SEC 1700000000u
+#define GAP_US 10u
+#define MSS 1448u         /* payload of every data segment: what Linux sends on a 1500-byte MTU */
+#define FIRST_PORT 40000u /* the clients' */
+#define MAX_CONNS (65536u - FIRST_PORT)
+#define SERVER_PORT 9u /* discard */
 
 #define SYN 0x02
 #define PSH 0x08
@@ -54,10 +54,10 @@
 enum side { C = 0, S = 1 }; /* client, server */
 
 static const uint8_t mac[2][6] = {
-    { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 },
-    { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 },
+    {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+    {0x02, 0x00, 0x00, 0x00, 0x00, 0x02},
 };
-static const uint8_t ip4[2][4] = { { 192, 0, 2, 1 }, { 198, 51, 100, 2 } };
+static const uint8_t ip4[2][4] = {{192, 0, 2, 1}, {198, 51, 100, 2}};
 
 /* The writer's state: the file, the clock, the size so far and the limit. */
 struct out {
@@ -65,22 +65,22 @@ struct out {
     uint64_t t_us;
     uint64_t bytes, limit;
     uint64_t packets;
-    uint16_t ip_id[2];     /* per host */
-    uint32_t payload_sum;  /* csum_add of the payload, the same in every data segment */
+    uint16_t ip_id[2];    /* per host */
+    uint32_t payload_sum; /* csum_add of the payload, the same in every data segment */
     uint8_t payload[MSS];
 };
 
 /* Writes one segment of connection conn (0-based) from side from; returns 0, or 1 when it
  * would take the file past the limit (nothing written). */
-static int segment(struct out *o, uint32_t conn, enum side from, uint8_t flags, uint32_t seq,
-                   uint32_t ack, uint16_t len)
+static int segment(struct out *o, uint32_t conn, enum side from, uint8_t flags, uint32_t seq, uint32_t ack,
+                   uint16_t len)
 {
     static uint8_t f[14 + 20 + 28 + MSS];
     enum side to = from == C ? S : C;
     size_t opt_len = (flags & SYN) ? 8 : 0; /* MSS (4) + NOP (1) + window scale (3) */
     size_t tcp_len = 20 + opt_len + len;
     size_t frame_len = 14 + 20 + tcp_len;
-    uint16_t port[2] = { (uint16_t)(FIRST_PORT + conn), SERVER_PORT };
+    uint16_t port[2] = {(uint16_t)(FIRST_PORT + conn), SERVER_PORT};
     uint8_t *ip = f + 14, *tcp = ip + 20;
     struct pcap_pkthdr hdr;
 
@@ -95,7 +95,7 @@ static int segment(struct out *o, uint32_t conn, enum side from, uint8_t flags, 
     ip[1] = 0;
     put16(ip + 2, (uint16_t)(20 + tcp_len));
     put16(ip + 4, o->ip_id[from]++);
-    put16(ip + 6, 0x4000);                /* DF */
+    put16(ip + 6, 0x4000); /* DF */
     ip[8] = 64;
     ip[9] = 6;
     put16(ip + 10, 0);
@@ -113,9 +113,13 @@ static int segment(struct out *o, uint32_t conn, enum side from, uint8_t flags, 
     put16(tcp + 14, (flags & SYN) ? 64240 : 502);
     if (flags & SYN) {
         uint8_t *opt = tcp + 20;
-        opt[0] = 2; opt[1] = 4; put16(opt + 2, 1460); /* MSS 1460 */
-        opt[4] = 1;                                   /* NOP */
-        opt[5] = 3; opt[6] = 3; opt[7] = 7;           /* window scale 7 */
+        opt[0] = 2;
+        opt[1] = 4;
+        put16(opt + 2, 1460); /* MSS 1460 */
+        opt[4] = 1;           /* NOP */
+        opt[5] = 3;
+        opt[6] = 3;
+        opt[7] = 7; /* window scale 7 */
     }
     /* The header sum plus the payload's, computed once (the payload starts at an even offset). */
     uint32_t sum = csum_add(0, ip + 12, 8) + 6u + (uint32_t)tcp_len + csum_add(0, tcp, 20 + opt_len);
@@ -160,8 +164,10 @@ int main(int argc, char **argv)
     o.limit = number(argv[2]);
     /* every handshake must fit: a capture cut short of them would follow fewer connections */
     if (conns == 0 || conns > MAX_CONNS || o.limit < 24 + conns * (78 + 78 + 70)) {
-        fprintf(stderr, "make-never-closing: CONNECTIONS must be 1..%u and BYTES at least 24 + 226 per "
-                "connection (the handshakes)\n", MAX_CONNS);
+        fprintf(stderr,
+                "make-never-closing: CONNECTIONS must be 1..%u and BYTES at least 24 + 226 per "
+                "connection (the handshakes)\n",
+                MAX_CONNS);
         return 2;
     }
     snd_nxt[C] = calloc(conns, sizeof(uint32_t));
@@ -184,7 +190,8 @@ int main(int argc, char **argv)
     setvbuf(file, NULL, _IOFBF, 1u << 20);
     p = pcap_open_dead(DLT_EN10MB, 65535);
     if (p == NULL || (o.d = pcap_dump_fopen(p, file)) == NULL) {
-        fprintf(stderr, "make-never-closing: cannot write %s: %s\n", argv[3], p ? pcap_geterr(p) : "pcap_open_dead failed");
+        fprintf(stderr, "make-never-closing: cannot write %s: %s\n", argv[3],
+                p ? pcap_geterr(p) : "pcap_open_dead failed");
         return 1;
     }
     o.bytes = 24; /* the pcap file header */
@@ -217,8 +224,10 @@ int main(int argc, char **argv)
     }
     pcap_dump_close(o.d); /* closes file */
     pcap_close(p);
-    fprintf(stderr, "make-never-closing: wrote %s: %" PRIu64 " connections, %" PRIu64 " packets (%" PRIu64
-            " data segments of %u bytes), %" PRIu64 " bytes\n", argv[3], conns, o.packets, data, MSS, o.bytes);
+    fprintf(stderr,
+            "make-never-closing: wrote %s: %" PRIu64 " connections, %" PRIu64 " packets (%" PRIu64
+            " data segments of %u bytes), %" PRIu64 " bytes\n",
+            argv[3], conns, o.packets, data, MSS, o.bytes);
     free(snd_nxt[C]);
     free(snd_nxt[S]);
     return 0;
