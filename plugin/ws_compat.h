@@ -3,12 +3,10 @@
  * tcpclose builds from one source tree for Wireshark 4.0, 4.2, 4.4 and 4.6; every difference
  * between their plugin interfaces is covered here, and no other file tests Wireshark's version.
  *
- *   4.2  reads plugin_describe() to tell what a plugin is (4.0 ignores the symbol, so tcpclose
+ *   4.2+ reads plugin_describe() to tell what a plugin is (4.0 ignores the symbol, so tcpclose
  *        always exports it);
  *   4.4  boolean preferences are C99 bool (before: gboolean);
  *   4.6  the init callback of a -z statistic returns bool (before: void).
- *
- * 4.2 has nothing of its own: it is 4.0 for the last two and 4.4 for the first.
  */
 #ifndef TCPCLOSE_WS_COMPAT_H
 #define TCPCLOSE_WS_COMPAT_H
@@ -20,9 +18,15 @@
 #define TC_WIRESHARK_AT_LEAST(major, minor)                                                                            \
     (WIRESHARK_VERSION_MAJOR > (major) || (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
-/* What plugin_describe() answers.  4.0 has no such flags (nor installs wsutil/plugins.h) and never asks. */
-#if TC_WIRESHARK_AT_LEAST(4, 2)
+/* What plugin_describe() answers.  The flags are in wsutil/plugins.h where Wireshark reads the
+ * symbol; 4.0 neither installs that header nor asks.  Keyed on the header itself, not on a
+ * version number: 4.2's headers could not be read here. */
+#if defined(__has_include)
+#if __has_include(<wsutil/plugins.h>)
 #include <wsutil/plugins.h>
+#endif
+#endif
+#ifdef WS_PLUGIN_DESC_DISSECTOR
 #define TC_PLUGIN_DESCRIPTION WS_PLUGIN_DESC_DISSECTOR
 #else
 #define TC_PLUGIN_DESCRIPTION 1u
