@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "frame_results.h"
-#include "stats_internal.h"
 
 struct endpoint_closes {
     struct idle_timer_endpoint result;
@@ -145,16 +144,6 @@ void idle_timers_foreach(void (*fn)(const struct idle_timer_endpoint *t, void *u
         const struct endpoint_closes *e = (const struct endpoint_closes *)g_ptr_array_index(in_order, i);
         if (e->has_timer)
             fn(&e->result, user);
-    }
-}
-
-void idle_timer_endpoint_text(char out[IDLE_TIMER_ENDPOINT_TEXT_SIZE], const struct idle_timer_endpoint *t)
-{
-    format_endpoint(out, t->first_conn, t->endpoint);
-    if (t->role == TC_CLIENT) { /* a client is its address: drop ":port" */
-        char *colon = strrchr(out, ':');
-        if (colon != NULL && colon != out)
-            *colon = '\0';
     }
 }
 

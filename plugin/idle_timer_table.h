@@ -27,10 +27,6 @@ const struct idle_timer_endpoint *idle_timer_of(const struct tcpclose_segment *s
 /* Every endpoint with a timer, in order of its first close. */
 void idle_timers_foreach(void (*fn)(const struct idle_timer_endpoint *t, void *user), void *user);
 
-/* "198.51.100.2:80" for a server, "192.0.2.1" for a client. */
-#define IDLE_TIMER_ENDPOINT_TEXT_SIZE 56
-void idle_timer_endpoint_text(char out[IDLE_TIMER_ENDPOINT_TEXT_SIZE], const struct idle_timer_endpoint *t);
-
 /* "FIN", "RST" or "FIN+RST": how the matching closes began. */
 const char *idle_timer_closed_by(const struct idle_timer_endpoint *t);
 
