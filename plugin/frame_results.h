@@ -4,7 +4,7 @@
 
 #include <epan/packet.h>
 
-#include "packet-tcpclose.h"
+#include "segment.h"
 
 /* One frame's results: its closing segments (several with tunnels), and how many of its TCP
  * headers the snapshot length cut short.  Valid until the next frame's results are stored. */

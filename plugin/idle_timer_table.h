@@ -5,7 +5,7 @@
 #include <epan/packet.h>
 
 #include "idle_timers.h"
-#include "packet-tcpclose.h"
+#include "segment.h"
 
 /* One endpoint with an idle timer: a server by address and port, a client by address. */
 struct idle_timer_endpoint {

@@ -83,12 +83,6 @@ static char phase_by_sender[TC_PHASE_COUNT][2][32];
 static dissector_handle_t tcpclose_handle;
 static int tcpclose_tap = -1;
 
-nstime_t ns_to_nstime(gint64 ns)
-{
-    /* Both parts truncate toward zero, so a negative time keeps Wireshark's sign convention. */
-    return (nstime_t)NSTIME_INIT_SECS_NSECS((time_t)(ns / 1000000000), (int)(ns % 1000000000));
-}
-
 struct tc_config tcpclose_config(void)
 {
     return (struct tc_config){(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};

@@ -8,7 +8,7 @@
 
 #include "closure.h"
 #include "connections.h"
-#include "packet-tcpclose.h"
+#include "segment.h"
 
 /* Warnings: the warning-severity expert infos of tcpclose, by their filter names. */
 enum warning {
