@@ -8,7 +8,11 @@
 #   the plugin folders and the chroots (WORK/roots/SUITE) they made (with valgrind in them).
 #   For each suite and each job of paired.sh (filter, fields, conns), plain and with tcpclose, tshark
 #   runs under callgrind on the capture's first N packets (default 20,000) and on its first N/10;
-#   the difference over the 9N/10 packets between is the cost a packet, net of start-up.
+#   the difference over the 9N/10 packets between is the cost a packet, net of start-up.  Every run
+#   has GLib's random numbers fixed (bench/fixed-seeds.c, preloaded) and address randomisation off,
+#   so a count repeats within 30 instructions a packet.  The job "loaded" runs the field export of
+#   tcp.stream alone, with tcpclose loaded and without: what tcpclose costs before any of its
+#   fields is asked for.
 #   Prints a Markdown table (also WORK/results/instructions.md).  About 25 minutes for three suites.
 set -euo pipefail
 
@@ -55,6 +59,17 @@ for suite in $suites; do
         { echo "instructions.sh: could not install valgrind in $root" >&2; exit 1; }
 done
 
+# The seed shim, built for each system's C library.
+for suite in $suites; do
+    if [ "$suite" = host ]; then
+        cc -O2 -shared -fPIC -o "$work/fixed-seeds-host.so" "$here/fixed-seeds.c"
+    else
+        cp "$here/fixed-seeds.c" "$work/fixed-seeds.c"
+        chroot "$work/roots/$suite" gcc -O2 -shared -fPIC -o "$work/fixed-seeds-$suite.so" "$work/fixed-seeds.c"
+    fi
+    chmod a+r "$work/fixed-seeds-$suite.so"
+done
+
 # count SUITE plugins|noplugins PACKETS args...: the program's total instructions
 count() {
     local suite=$1 folder=$work/$2 n=$3 file
@@ -62,7 +77,8 @@ count() {
     [ "$suite" = host ] || folder=$folder-$suite
     file=$out/$suite-$(basename "$folder")-$n-$(echo "$*" | tr -c 'a-z0-9' '_').out
     local run=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "HOME=$work/state/home"
-               "WIRESHARK_CONFIG_DIR=$work/state/config" "WIRESHARK_PLUGIN_DIR=$folder")
+               "WIRESHARK_CONFIG_DIR=$work/state/config" "WIRESHARK_PLUGIN_DIR=$folder"
+               "LD_PRELOAD=$work/fixed-seeds-$suite.so" setarch -R)
     [ "$(id -u)" != 0 ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
     [ "$suite" = host ] || run=(chroot "$work/roots/$suite" "${run[@]}")
     "${run[@]}" valgrind --tool=callgrind --callgrind-out-file="$file" \
@@ -74,6 +90,7 @@ chmod a+rwx "$out"
 jobs=(
     "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
     "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
+    "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
 )
 : >"$out/counts.txt"

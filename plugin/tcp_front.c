@@ -45,6 +45,7 @@ struct pending_layer {
 };
 static struct {
     guint32 frame;
+    guint32 streams_before; /* TCP's stream count before it dissected the frame */
     unsigned count;
     unsigned cut_short;
     struct pending_layer item[TCP_LAYERS_MAX];
@@ -130,11 +131,13 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
 /* find_conversation hashes the addresses and ports once per direction, about 1,100 instructions
  * a segment, to answer what it answered for the connection's previous segment.  So the answer is
  * kept in a small table indexed by a hash of addresses and ports that both directions share, and
- * used again while it is certainly still TCP's.  TCP starts a new conversation over an existing
- * one only for a segment that carries a SYN (4.0 for a SYN with a new ISN; 4.4 and later also for
- * a SYN or SYN-ACK after a reset or a close), so a SYN is always looked up in full; and no newer
- * conversation may be chained after the cached one.  A collision just means a full lookup; a new
- * connection costs one or two, for its SYNs. */
+ * used again while it is certainly still TCP's: no newer conversation is chained after the cached
+ * one, and TCP numbered no new stream while it dissected the frame.  TCP starts a new stream over
+ * an existing one only for a segment that carries a SYN (4.0 for a SYN with a new ISN; 4.4 and
+ * later also for a SYN or SYN-ACK after a reset or a close), and whatever way it does so, it
+ * counts one more stream (get_tcp_stream_count); a SYN-ACK or a retransmitted SYN that joins the
+ * stream its SYN began needs no lookup.  A collision just means a full lookup; a new connection
+ * costs one, for its first SYN. */
 #define CACHE_SLOTS 4096 /* a power of two; 56 bytes each */
 
 struct cached_stream {
@@ -194,13 +197,12 @@ static gboolean cache_matches(const struct cached_stream *c, const struct tcp_la
 
 /* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
  * addresses and ports at this frame (a new one for a SYN that reuses the ports). */
-static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
+static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, gboolean new_streams)
 {
     struct tcp_layer *layer = &p->layer;
     struct cached_stream *cached = layer->addr_len > 0 ? cache_slot(layer) : NULL;
 
-    if (cached != NULL && !(layer->seg.flags & TC_FLAG_SYN) && cache_matches(cached, layer) &&
-        cached->conv->next == NULL) {
+    if (cached != NULL && !new_streams && cache_matches(cached, layer) && cached->conv->next == NULL) {
         layer->stream = cached->stream;
         return TRUE;
     }
@@ -226,8 +228,12 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p)
 static int dissect_in_front_of_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     if (!PINFO_FD_VISITED(pinfo) && proto_is_protocol_enabled(analyser) && proto_is_protocol_enabled(tcp_protocol)) {
-        if (pending.frame != pinfo->num) /* a frame the post-dissector did not see */
+        if (pending.frame != pinfo->num) {
+            /* The frame's first TCP header (what is pending is a frame's the post-dissector did
+             * not see). */
             pending.count = pending.cut_short = 0;
+            pending.streams_before = get_tcp_stream_count();
+        }
         pending.frame = pinfo->num;
         if (pending.count < TCP_LAYERS_MAX) {
             struct pending_layer *p = &pending.item[pending.count];
@@ -251,8 +257,9 @@ unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer **layers, uns
     *cut_short = 0;
     if (pending.frame == pinfo->num) {
         *cut_short = pending.cut_short;
+        gboolean new_streams = get_tcp_stream_count() != pending.streams_before;
         for (unsigned i = 0; i < pending.count && count < max; i++) {
-            if (find_stream(pinfo, &pending.item[i]))
+            if (find_stream(pinfo, &pending.item[i], new_streams))
                 layers[count++] = &pending.item[i].layer;
         }
     }
