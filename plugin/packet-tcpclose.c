@@ -82,6 +82,12 @@ static char phase_by_sender[TC_PHASE_COUNT][2][32];
 
 static dissector_handle_t tcpclose_handle;
 static int tcpclose_tap = -1;
+static gboolean later_pass; /* of the frame dissected last: tcpclose_later_pass() */
+
+gboolean tcpclose_later_pass(void)
+{
+    return later_pass;
+}
 
 struct tc_config tcpclose_config(void)
 {
@@ -298,6 +304,25 @@ static void add_frame(proto_tree *tree, int hf, guint32 frame)
         proto_item_set_generated(proto_tree_add_uint(tree, hf, NULL, 0, 0, frame));
 }
 
+/* An RST's cause.  On later passes an inferred idle timer may explain it (timer: that of the close
+ * it begins, if any; see it_rst_cause); in a tree that is shown, an IDLE_TIMEOUT says which rule
+ * decided it, the timer or the preference. */
+static void add_rst_cause(proto_tree *tree, const struct tc_annotation *ann, const struct idle_timer_endpoint *timer)
+{
+    if (!proto_field_is_referenced(tree, hf_rst_cause))
+        return;
+    enum tc_rst_cause cause = it_rst_cause((enum tc_rst_cause)ann->rst_cause, timer != NULL);
+    proto_item *pi = proto_tree_add_string(tree, hf_rst_cause, NULL, 0, 0, tc_cause_name(cause));
+    proto_item_set_generated(pi);
+    if (cause != TC_CAUSE_IDLE_TIMEOUT || !PTREE_DATA(tree)->visible)
+        return;
+    if (timer != NULL)
+        proto_item_append_text(pi, " (an idle timer of about %.1f s inferred for the %s)",
+                               (double)timer->timer.timer_ns / 1e9, role_word((enum tc_role)ann->sender));
+    else
+        proto_item_append_text(pi, " (idle longer than the idle_timeout preference, %u s)", pref_idle_timeout_s);
+}
+
 static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct tcpclose_segment *r)
 {
     const struct tc_annotation *ann = &r->ann;
@@ -353,7 +378,7 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             proto_item_append_text(check, " (the receiver's window is unknown: no handshake or window scale seen)");
     }
     if (ann->rst_cause != TC_CAUSE_NONE) {
-        add_string(st, hf_rst_cause, tc_cause_name(ann->rst_cause));
+        add_rst_cause(st, ann, timer);
         add_frame(st, hf_rst_answers, ann->rst_answers_frame);
         nstime_t idle = ns_to_nstime(ann->idle_before_rst_ns);
         proto_item_set_generated(proto_tree_add_time(st, hf_idle_before_rst, NULL, 0, 0, &idle));
@@ -380,7 +405,8 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     pinfo->current_proto = "TCPCLOSE"; /* a helper protocol's handle does not name it (see the registration) */
-    struct frame_results results = PINFO_FD_VISITED(pinfo) ? frame_results_find(pinfo->num) : analyse_frame(pinfo);
+    later_pass = PINFO_FD_VISITED(pinfo);
+    struct frame_results results = later_pass ? frame_results_find(pinfo->num) : analyse_frame(pinfo);
     if (results.count == 0 && results.cut_short == 0)
         return 0;
     if (results.cut_short > 0) {

@@ -9,6 +9,11 @@
 /* The timers the preferences set. */
 struct tc_config tcpclose_config(void);
 
+/* Whether the frame being dissected, then tapped, is dissected on a later pass: its results were
+ * stored on the first, and the whole capture (so far) has been seen.  Taps ask this rather than
+ * PINFO_FD_VISITED: Wireshark marks a frame visited before it runs the taps of its first pass. */
+gboolean tcpclose_later_pass(void);
+
 void proto_register_tcpclose(void);
 void proto_reg_handoff_tcpclose(void);
 
