@@ -106,6 +106,12 @@ add_test(NAME profile.tshark
 add_test(NAME gui.wireshark
          COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
                  "${TCPCLOSE_CAPTURES}/linux-data-after-close.pcap" "${PROJECT_SOURCE_DIR}/plugin/profile/tcpclose")
+# The same with Statistics > TCP Idle Timers on a capture with a timer (what the table holds:
+# stats.golden's timers.table, through tshark's printer).
+add_test(NAME gui.wireshark.timers
+         COMMAND "${PROJECT_SOURCE_DIR}/cmake/check-gui.sh" $<TARGET_FILE:tcpclose>
+                 "${TCPCLOSE_CAPTURES}/idle-timer-firewall-rst.pcap")
+set_tests_properties(gui.wireshark.timers PROPERTIES ENVIRONMENT "TCPCLOSE_GUI_TABLE=tcpclose,timers_table=TCP Idle Timers")
 
 # The same suite with the plugin built with ASan and UBSan, mutation fuzzing through tshark, and
 # libFuzzer on the state machine.

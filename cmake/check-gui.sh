@@ -5,8 +5,10 @@
 #
 # Wireshark starts under xvfb-run with the plugin and the capture and "-z tcpclose,conns", which
 # only exists when Wireshark loaded the plugin: once the capture is read, it opens the
-# Statistics > TCP Connection Closures table (a retap through tcpclose's tap).  The test waits for
-# that window, closes it (Escape), quits Wireshark (Ctrl+Q) and requires exit status 0 and a
+# Statistics > TCP Connection Closures table (a retap through tcpclose's tap).  TCPCLOSE_GUI_TABLE=
+# "FORM=WINDOW TITLE" opens another of tcpclose's tables instead (tcpclose,timers_table=TCP Idle
+# Timers).  The test waits for that window, closes it (Escape), quits Wireshark (Ctrl+Q) and
+# requires exit status 0 and a
 # stderr free of tcpclose messages, dissector bugs, critical messages and crashes.  With
 # PROFILE_DIR (plugin/profile/tcpclose), the profile is copied into the configuration folder's
 # profiles/ and Wireshark starts in it (-C): on quitting, Wireshark must have recorded that profile
@@ -22,6 +24,7 @@ set -euo pipefail
 plugin=$1 capture=$2 profile=${3:-}
 name=$(basename "$capture")
 profile_name=${profile:+$(basename "$profile")}
+gui_table=${TCPCLOSE_GUI_TABLE:-tcpclose,conns=TCP Connection Closures}
 
 for tool in wireshark xvfb-run xauth xdotool; do
     command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
@@ -51,7 +54,7 @@ fi
 cat >"$work/session.sh" <<'EOF'
 #!/usr/bin/env bash
 set -u
-work=$1 name=$2 profile_name=$3
+work=$1 name=$2 profile_name=$3 form=${4%%=*} title=${4#*=}
 shoot() { # WINDOW FILE: a screenshot of the window as it is on the screen
     local X Y WIDTH HEIGHT SCREEN WINDOW
     eval "$(xdotool getwindowgeometry --shell "$1")"
@@ -70,11 +73,11 @@ wait_window() { # PATTERN SECONDS: the id of the first window whose name matches
 env ${WIRESHARK_PRELOAD:+LD_PRELOAD=$WIRESHARK_PRELOAD} \
     wireshark -o capture.no_interface_load:TRUE ${profile_name:+-C "$profile_name"} -r "$work/$name" \
     ${TCPCLOSE_GUI_FILTER:+-Y "$TCPCLOSE_GUI_FILTER"} \
-    -z tcpclose,conns \
+    -z "$form" \
     >"$work/out/stdout" 2>"$work/out/stderr" &
 pid=$!
-if ! table=$(wait_window 'TCP Connection Closures' 90); then
-    echo "the TCP Connection Closures window did not appear" >"$work/out/problem"
+if ! table=$(wait_window "$title" 90); then
+    echo "the $title window did not appear" >"$work/out/problem"
 else
     sleep 1
     if [ -n "${TCPCLOSE_GUI_SHOTS:-}" ]; then
@@ -122,7 +125,7 @@ fi
 
 set +e
 "${run[@]}" env -i "${environment[@]}" \
-    timeout 180 xvfb-run -a -s "-screen 0 1600x1200x24" "$work/session.sh" "$work" "$name" "$profile_name"
+    timeout 180 xvfb-run -a -s "-screen 0 1600x1200x24" "$work/session.sh" "$work" "$name" "$profile_name" "$gui_table"
 xvfb_status=$?
 set -e
 
@@ -180,4 +183,4 @@ if [ "$failed" != 0 ]; then
     exit 1
 fi
 echo "ok: $name: Wireshark loaded tcpclose${profile:+ in the $profile_name profile (its columns laid out)}," \
-    "read the capture, drew TCP Connection Closures and quit cleanly"
+    "read the capture, drew ${gui_table#*=} and quit cleanly"

@@ -126,6 +126,20 @@ golden() {
         timers.none) stats "$work/mixed.pcap" "${pass[@]}" -z tcpclose,timers ;;
         timers.keepalive) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers ;;
         timers.csv) stats "$captures/idle-timer-keepalive.pcap" "${pass[@]}" -z tcpclose,timers,csv ;;
+        # A firewall's idle timer behind RSTs: the RST causes it decides, in every view that shows them.
+        timers.firewall) stats "$captures/idle-timer-firewall-rst.pcap" "${pass[@]}" -z tcpclose,conns \
+                               -z tcpclose,summary -z tcpclose,ladder,0 -z tcpclose,timers ;;
+        # The Statistics menu's table (stats_timers_table.c) as tshark prints it, its rows as CSV: as the
+        # dialog fills it, on frames seen before (a second pass); with a filter, the timers with a
+        # matching close that passes it.
+        timers.table)
+            for capture in idle-timer-keepalive idle-timer-firewall-rst "idle-timer-firewall-rst,tcp.stream == 2" \
+                           "idle-timer-firewall-rst,tcp.stream == 3" rst-idle-timeout; do
+                local file=${capture%%,*} filter=${capture#"${capture%%,*}"}
+                echo "# $file.pcap${filter:+ (filter ${filter#,})}"
+                stats "$captures/$file.pcap" -2 -z "tcpclose,timers_table$filter" |
+                    gawk '/ \|$/ { sub(/ \|$/, ""); gsub(/ \|/, ","); print }'
+            done ;;
         rst.csv | rst.ladder | rst.summary)
             # One tshark run per capture and pass prints the three; rst_forms sorts them out.
             local form=${1#rst.} tag=${pass[*]:-one}
@@ -137,7 +151,7 @@ golden() {
 
     local names=(linux.conns linux.csv linux.conns-server linux.summary linux.ladder linux.tree
                  mixed.conns mixed.summary mixed.ladder rst.csv rst.ladder rst.summary
-                 timers.none timers.keepalive timers.csv)
+                 timers.none timers.keepalive timers.csv timers.firewall timers.table)
     for name in "${names[@]}"; do
         produce "$name" >"$out/$name"
         if [ ! -f "$dir/$name.expected" ]; then
@@ -148,6 +162,7 @@ golden() {
             failed=$((failed + 1))
         fi
         case $name in
+        timers.table) ;; # a second pass only, as linux.tree
         *.csv | *.ladder | *.summary | timers.*)
             produce "$name" -2 >"$out/$name.two-pass"
             if ! diff -u "$out/$name" "$out/$name.two-pass"; then

@@ -140,6 +140,35 @@ struct frame_results frame_results_find(guint32 frame)
     return found;
 }
 
+/* The index of the first record whose frame is not smaller than frame (a binary search that, unlike
+ * locate, leaves a->next alone). */
+static guint first_not_before(const struct frame_ordered *a, guint32 frame)
+{
+    guint low = 0, high = a->records->len;
+    while (low < high) {
+        guint middle = low + (high - low) / 2;
+        if (frame_at(a, middle) < frame)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+const struct tcpclose_segment *frame_results_segment_of(guint32 frame, const struct tcpclose_conn *conn)
+{
+    if (segments.records == NULL)
+        return NULL;
+    for (guint i = first_not_before(&segments, frame); i < segments.records->len; i++) {
+        const struct tcpclose_segment *s = &g_array_index(segments.records, struct tcpclose_segment, i);
+        if (s->frame != frame)
+            break;
+        if (s->conn == conn)
+            return s;
+    }
+    return NULL;
+}
+
 guint frame_results_count(void)
 {
     return segments.records != NULL ? segments.records->len : 0;
@@ -148,4 +177,16 @@ guint frame_results_count(void)
 const struct tcpclose_segment *frame_results_segment(guint index)
 {
     return &g_array_index(segments.records, struct tcpclose_segment, index);
+}
+
+static gboolean later_pass; /* of the frame dissected last */
+
+void frame_results_set_pass(gboolean later)
+{
+    later_pass = later;
+}
+
+gboolean frame_results_later_pass(void)
+{
+    return later_pass;
 }

@@ -26,6 +26,17 @@ struct frame_results frame_results_store(guint32 frame, guint cut_short, const s
 /* Later passes: what was stored for the frame (count and cut_short 0 when nothing was). */
 struct frame_results frame_results_find(guint32 frame);
 
+/* The closing segment of conn stored for frame, or NULL.  For the views: unlike
+ * frame_results_find, it leaves the place a pass's lookups go on from alone. */
+const struct tcpclose_segment *frame_results_segment_of(guint32 frame, const struct tcpclose_conn *conn);
+
+/* Whether the frame being dissected, then tapped, is read on a later pass: its results were stored
+ * on the first, and the whole capture (so far) has been seen.  The post-dissector says which pass
+ * it is on; taps ask frame_results_later_pass() rather than PINFO_FD_VISITED, because Wireshark
+ * marks a frame visited before it runs the taps of its first pass. */
+void frame_results_set_pass(gboolean later);
+gboolean frame_results_later_pass(void);
+
 /* Every closing segment stored so far, in frame order: how many, and the one at index (< count). */
 guint frame_results_count(void);
 const struct tcpclose_segment *frame_results_segment(guint index);

@@ -137,6 +137,15 @@ const struct idle_timer_endpoint *idle_timer_of(const struct tcpclose_segment *s
     return &e->result;
 }
 
+enum tc_rst_cause idle_timer_rst_cause(const struct tcpclose_segment *s)
+{
+    enum tc_rst_cause base = (enum tc_rst_cause)s->ann.rst_cause;
+
+    if (!(s->flags & TC_FLAG_RST) || !it_may_explain(base))
+        return base;
+    return it_rst_cause(base, idle_timer_of(s) != NULL);
+}
+
 void idle_timers_foreach(void (*fn)(const struct idle_timer_endpoint *t, void *user), void *user)
 {
     ensure_built();

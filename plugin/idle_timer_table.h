@@ -24,6 +24,13 @@ void idle_timer_table_register(void);
  * whole capture once the first pass is over) and built again when more were stored. */
 const struct idle_timer_endpoint *idle_timer_of(const struct tcpclose_segment *s);
 
+/* Why the RST s was sent, the capture's idle timers considered: on the RST that began its
+ * connection's close, IDLE_TIMEOUT when that close is one of its sender's timer's and nothing more
+ * specific explains it (it_rst_cause); else s->ann.rst_cause, as the first pass decided it.  The
+ * dissector on later passes and every view that shows or counts RST causes decide with it, once
+ * the whole capture has been stored (idle_timer_of builds the table from what was stored). */
+enum tc_rst_cause idle_timer_rst_cause(const struct tcpclose_segment *s);
+
 /* Every endpoint with a timer, in order of its first close. */
 void idle_timers_foreach(void (*fn)(const struct idle_timer_endpoint *t, void *user), void *user);
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "closure.h"
+
 #define IT_MIN_MATCHES 3
 #define IT_MIN_IDLE_NS INT64_C(1000000000)    /* shorter idle times are not a timer's */
 #define IT_MIN_TOLERANCE_NS INT64_C(50000000) /* 50 ms: capture timestamps and scheduling jitter */
@@ -34,6 +36,27 @@ bool it_infer(int64_t *idle_ns, size_t count, struct it_timer *out);
 static inline bool it_matches(const struct it_timer *timer, int64_t idle_ns)
 {
     return idle_ns >= timer->low_ns && idle_ns <= timer->high_ns;
+}
+
+/* Why an RST that began its connection's close was sent, its sender's idle timer considered.
+ * base is the cause the segments around the RST gave it (rst.c, where IDLE_TIMEOUT means the
+ * connection was silent longer than the idle_timeout preference); matches_timer says the close is
+ * one of its sender's timer's.  The timer explains only what nothing more specific does: an
+ * unprovoked RST (ABORT) after the timer's idle time is that timer firing, and so is an RST that
+ * the preference already put down to an idle timeout.  REFUSED, NO_CONNECTION, DATA_CROSSED_FIN,
+ * DATA_AFTER_CLOSE, INVALID_SEGMENT and PEER_UNRESPONSIVE each name what the RST answers or
+ * follows, which an idle time after the timer's length does not undo.  A close that does not match
+ * keeps its base cause: the preference still rules where the timer says nothing. */
+static inline enum tc_rst_cause it_rst_cause(enum tc_rst_cause base, bool matches_timer)
+{
+    bool explainable = base == TC_CAUSE_ABORT || base == TC_CAUSE_IDLE_TIMEOUT;
+    return matches_timer && explainable ? TC_CAUSE_IDLE_TIMEOUT : base;
+}
+
+/* Whether a timer could change the cause at all: when not, nobody needs to look for one. */
+static inline bool it_may_explain(enum tc_rst_cause base)
+{
+    return it_rst_cause(base, true) != base;
 }
 
 #endif

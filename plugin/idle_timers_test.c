@@ -1,4 +1,5 @@
-/* idle_timers_test.c - unit tests of the idle-timer inference (idle_timers.c), one table of cases. */
+/* idle_timers_test.c - unit tests of the idle-timer inference (idle_timers.c), one table of cases,
+ * and of what a timer makes of an RST's cause (it_rst_cause), every cause with and without a match. */
 #include "idle_timers.h"
 
 #include <stdio.h>
@@ -56,6 +57,28 @@ int main(void)
         for (size_t k = 0; k < cases[i].count; k++)
             matching += it_matches(&timer, S(cases[i].idle_s[k]));
         check(cases[i].name, "closes it_matches", matching, cases[i].matches);
+    }
+    /* The causes a timer may replace, and those it never does. */
+    static const struct {
+        enum tc_rst_cause base, matching, not_matching;
+    } causes[] = {
+        {TC_CAUSE_ABORT, TC_CAUSE_IDLE_TIMEOUT, TC_CAUSE_ABORT},
+        {TC_CAUSE_IDLE_TIMEOUT, TC_CAUSE_IDLE_TIMEOUT, TC_CAUSE_IDLE_TIMEOUT},
+        {TC_CAUSE_REFUSED, TC_CAUSE_REFUSED, TC_CAUSE_REFUSED},
+        {TC_CAUSE_NO_CONNECTION, TC_CAUSE_NO_CONNECTION, TC_CAUSE_NO_CONNECTION},
+        {TC_CAUSE_DATA_AFTER_CLOSE, TC_CAUSE_DATA_AFTER_CLOSE, TC_CAUSE_DATA_AFTER_CLOSE},
+        {TC_CAUSE_PEER_UNRESPONSIVE, TC_CAUSE_PEER_UNRESPONSIVE, TC_CAUSE_PEER_UNRESPONSIVE},
+        {TC_CAUSE_INVALID_SEGMENT, TC_CAUSE_INVALID_SEGMENT, TC_CAUSE_INVALID_SEGMENT},
+        {TC_CAUSE_DATA_CROSSED_FIN, TC_CAUSE_DATA_CROSSED_FIN, TC_CAUSE_DATA_CROSSED_FIN},
+        {TC_CAUSE_NONE, TC_CAUSE_NONE, TC_CAUSE_NONE},
+    };
+    _Static_assert(sizeof causes / sizeof causes[0] == TC_CAUSE_COUNT, "every cause has a case");
+    for (size_t i = 0; i < sizeof causes / sizeof causes[0]; i++) {
+        const char *name = tc_cause_name(causes[i].base);
+        check(name, "the cause when the close matches its sender's timer", it_rst_cause(causes[i].base, true),
+              causes[i].matching);
+        check(name, "the cause when it does not", it_rst_cause(causes[i].base, false), causes[i].not_matching);
+        check(name, "it_may_explain", it_may_explain(causes[i].base), causes[i].matching != causes[i].base);
     }
     printf("%d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;

@@ -321,6 +321,22 @@ static void label_subtree(proto_item *ti, const struct tc_annotation *ann)
     proto_item_set_text(ti, "%s", text);
 }
 
+/* An RST's cause.  On later passes an inferred idle timer may explain it (timer: that of the close
+ * it begins, if any; see it_rst_cause); in a tree that is shown, an IDLE_TIMEOUT says which rule
+ * decided it, the timer or the preference. */
+static void add_rst_cause(proto_tree *tree, const struct tc_annotation *ann, const struct idle_timer_endpoint *timer)
+{
+    enum tc_rst_cause cause = it_rst_cause((enum tc_rst_cause)ann->rst_cause, timer != NULL);
+    proto_item *pi = add_string(tree, hf_rst_cause, tc_cause_name(cause));
+    if (pi == NULL || cause != TC_CAUSE_IDLE_TIMEOUT || !PTREE_DATA(tree)->visible)
+        return;
+    if (timer != NULL)
+        proto_item_append_text(pi, " (an idle timer of about %.1f s inferred for the %s)",
+                               (double)timer->timer.timer_ns / 1e9, role_word((enum tc_role)ann->sender));
+    else
+        proto_item_append_text(pi, " (idle longer than the idle_timeout preference, %u s)", pref_idle_timeout_s);
+}
+
 static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct tcpclose_segment *r)
 {
     const struct tc_annotation *ann = &r->ann;
@@ -381,7 +397,7 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
             proto_item_append_text(check, " (the receiver's window is unknown: no handshake or window scale seen)");
     }
     if (ann->rst_cause != TC_CAUSE_NONE) {
-        add_string(st, hf_rst_cause, tc_cause_name(ann->rst_cause));
+        add_rst_cause(st, ann, timer);
         add_frame(st, hf_rst_answers, ann->rst_answers_frame);
         add_time(st, hf_idle_before_rst, ann->idle_before_rst_ns);
     }
@@ -407,7 +423,9 @@ static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     pinfo->current_proto = "TCPCLOSE"; /* a helper protocol's handle does not name it (see the registration) */
-    struct frame_results results = PINFO_FD_VISITED(pinfo) ? frame_results_find(pinfo->num) : analyse_frame(pinfo);
+    gboolean later_pass = PINFO_FD_VISITED(pinfo);
+    frame_results_set_pass(later_pass);
+    struct frame_results results = later_pass ? frame_results_find(pinfo->num) : analyse_frame(pinfo);
     if (results.count == 0 && results.cut_short == 0)
         return 0;
     if (results.cut_short > 0) {

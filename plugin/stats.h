@@ -2,10 +2,11 @@
 #ifndef TCPCLOSE_STATS_H
 #define TCPCLOSE_STATS_H
 
-/* Registers -z tcpclose,conns[,csv][,FILTER], -z tcpclose,summary[,FILTER] and
- * -z tcpclose,ladder,STREAM for tshark, and for Wireshark the "TCP Connection Closures" table
- * and the "TCP Connection Closure Summary" statistics tree.  Call once from
- * proto_register_tcpclose, after the "tcpclose" tap is registered. */
+/* Registers -z tcpclose,conns[,csv][,FILTER], -z tcpclose,summary[,FILTER],
+ * -z tcpclose,ladder,STREAM and -z tcpclose,timers[,csv] for tshark, and for Wireshark the "TCP
+ * Connection Closures" and "TCP Idle Timers" tables and the "TCP Connection Closure Summary"
+ * statistics tree.  Call once from proto_register_tcpclose, after the "tcpclose" tap is
+ * registered. */
 void tcpclose_register_stats(void);
 
 #endif

@@ -3,6 +3,9 @@
  * facts as the views show them. */
 #include "stats_internal.h"
 
+#include "frame_results.h"
+#include "idle_timer_table.h"
+
 #ifdef _WIN32
 #include <ws2tcpip.h>
 #else
@@ -168,7 +171,17 @@ void format_endpoint(char out[ENDPOINT_TEXT_SIZE], const struct tcpclose_conn *c
     *put_decimal(p, conn->port[endpoint]) = '\0';
 }
 
-void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboolean with_addresses,
+void timer_endpoint_text(char out[ENDPOINT_TEXT_SIZE], const struct idle_timer_endpoint *t)
+{
+    format_endpoint(out, t->first_conn, t->endpoint);
+    if (t->role == TC_CLIENT) { /* a client is its address: drop ":port" */
+        char *colon = strrchr(out, ':');
+        if (colon != NULL && colon != out)
+            *colon = '\0';
+    }
+}
+
+void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboolean with_addresses, gboolean whole,
               struct conn_facts *f)
 {
     const struct tc_connection *m = &conn->machine;
@@ -188,6 +201,12 @@ void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboo
         f->cause = agg->close_rst_cause != TC_CAUSE_NONE ? agg->close_rst_cause
                    : m->reset                            ? agg->rst_cause
                                                          : TC_CAUSE_NONE;
+    /* An RST that began the close may be an idle timer's: the segment stored for it says. */
+    if (whole && agg != NULL && it_may_explain(agg->close_rst_cause)) {
+        const struct tcpclose_segment *s = frame_results_segment_of(m->close_frame, conn);
+        if (s != NULL)
+            f->cause = idle_timer_rst_cause(s);
+    }
     f->close_frame = m->close_frame;
     f->finished = m->complete || m->reset;
     if (f->finished) {

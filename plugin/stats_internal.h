@@ -1,6 +1,6 @@
 /* stats_internal.h - what the statistics views share (stats_common.c) and how stats.c registers
- * them: the tshark text forms (stats_text.c), the Wireshark table (stats_table.c) and the
- * summary tree (stats_summary_tree.c). */
+ * them: the tshark text forms (stats_text.c, stats_timers.c), the Wireshark tables (stats_table.c,
+ * stats_timers_table.c) and the summary tree (stats_summary_tree.c). */
 #ifndef TCPCLOSE_STATS_INTERNAL_H
 #define TCPCLOSE_STATS_INTERNAL_H
 
@@ -64,6 +64,10 @@ struct conn_agg *aggs_add(GHashTable *aggs, const struct tcpclose_segment *r, gb
 const char *decimal_text(char out[DECIMAL_TEXT_SIZE], guint64 value);
 const char *seconds_text(char out[SECONDS_TEXT_SIZE], gint64 ns);
 void format_endpoint(char out[ENDPOINT_TEXT_SIZE], const struct tcpclose_conn *conn, unsigned endpoint);
+/* An endpoint with an idle timer, as both timer views name it: "198.51.100.2:80" for a server,
+ * "192.0.2.1" for a client (a client is its address: its ports change with every connection). */
+struct idle_timer_endpoint;
+void timer_endpoint_text(char out[ENDPOINT_TEXT_SIZE], const struct idle_timer_endpoint *t);
 
 /* One connection, as every view shows it. */
 struct conn_facts {
@@ -85,8 +89,10 @@ struct conn_facts {
 };
 
 /* The facts of conn from its record and agg (NULL: no closing segment seen); with_addresses
- * fills client and server. */
-void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboolean with_addresses,
+ * fills client and server.  whole: the whole capture has been stored (a view drawn after the last
+ * packet, a later pass), so the RST cause is decided with the inferred idle timers as the
+ * dissector decides it on later passes (idle_timer_rst_cause); else it is the first pass's. */
+void facts_of(const struct tcpclose_conn *conn, const struct conn_agg *agg, gboolean with_addresses, gboolean whole,
               struct conn_facts *f);
 
 /* Nearest-rank percentile of sorted values, and the comparison to sort them with. */
@@ -98,5 +104,6 @@ void stats_text_register(void);
 void stats_table_register(void);
 void stats_summary_tree_register(void);
 void stats_timers_register(void);
+void stats_timers_table_register(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* stats_summary_tree.c - Wireshark's Statistics > TCP Connection Closure Summary, a stats_tree
  * (-z tcpclose,tree in tshark). */
+#include "frame_results.h"
 #include "stats_internal.h"
 
 #include <string.h>
@@ -17,7 +18,9 @@
  * the tree is (re)initialised once the capture is loaded: without a filter every connection is
  * counted from the start, including those that never began closing.  (tshark initialises it
  * before reading, so there it counts the connections that began closing; tshark's
- * -z tcpclose,summary counts them all.) */
+ * -z tcpclose,summary counts them all.)  An RST cause that an inferred idle timer decides
+ * (stats.c) is counted as such once the capture has been read whole: in Wireshark and in tshark's
+ * second pass; a single pass counts what the first pass said, segment by segment. */
 
 struct quantile {
     guint pct;
@@ -192,13 +195,13 @@ static void tree_count(stats_tree *st, struct tree_state *s, const struct share 
     }
 }
 
-/* Brings a counted connection's share up to date. */
-static void tree_update(stats_tree *st, struct tree_state *s, const struct tcpclose_conn *conn)
+/* Brings a counted connection's share up to date; whole: the capture has been read whole. */
+static void tree_update(stats_tree *st, struct tree_state *s, const struct tcpclose_conn *conn, gboolean whole)
 {
     struct share *old = (struct share *)g_hash_table_lookup(s->shares, conn);
     struct conn_facts f;
 
-    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(s->aggs, conn), FALSE, &f);
+    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(s->aggs, conn), FALSE, whole, &f);
     struct share now = share_of(&f);
     if (old == NULL) {
         old = g_new0(struct share, 1);
@@ -235,7 +238,7 @@ struct tree_init_args {
 static void tree_count_conn(const struct tcpclose_conn *conn, void *user)
 {
     struct tree_init_args *args = (struct tree_init_args *)user;
-    tree_update(args->st, args->s, conn);
+    tree_update(args->st, args->s, conn, TRUE); /* Wireshark: the capture is loaded (tshark: none yet) */
 }
 
 static void tree_init(stats_tree *st)
@@ -282,7 +285,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
     const struct conn_agg *agg = aggs_add(s->aggs, r, (flags & TL_DISPLAY_FILTER_IGNORED) == 0);
     if (!agg->matched)
         return TAP_PACKET_DONT_REDRAW;
-    tree_update(st, s, r->conn);
+    tree_update(st, s, r->conn, frame_results_later_pass());
     return TAP_PACKET_REDRAW;
 }
 

@@ -1,4 +1,5 @@
 /* stats_table.c - Wireshark's Statistics > TCP Connection Closures: the per-connection table. */
+#include "frame_results.h"
 #include "stats_internal.h"
 
 #include <string.h>
@@ -68,12 +69,13 @@ static void gui_set_segment_fields(stat_tap_table_item_type *row, const struct c
     row[GUI_WARNINGS].value.uint_value = f->warnings;
 }
 
-static void gui_add_row(stat_tap_table *table, const struct tcpclose_conn *conn)
+/* whole: the capture has been read whole (the frame tapped is dissected on a later pass). */
+static void gui_add_row(stat_tap_table *table, const struct tcpclose_conn *conn, gboolean whole)
 {
     stat_tap_table_item_type row[GUI_COLUMNS];
     struct conn_facts f;
 
-    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(gui_aggs, conn), TRUE, &f);
+    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(gui_aggs, conn), TRUE, whole, &f);
     memset(row, 0, sizeof row); /* TABLE_ITEM_NONE: an empty cell that sorts as 0 */
     row[GUI_STREAM].type = TABLE_ITEM_UINT;
     row[GUI_STREAM].value.uint_value = conn->stream;
@@ -165,7 +167,7 @@ static tap_packet_status gui_packet(void *tapdata, packet_info *pinfo, epan_diss
 
     if (conn == NULL || table != gui_table || g_hash_table_contains(gui_rows, conn))
         return TAP_PACKET_DONT_REDRAW;
-    gui_add_row(table, conn);
+    gui_add_row(table, conn, frame_results_later_pass());
     return TAP_PACKET_REDRAW;
 }
 
@@ -178,7 +180,7 @@ static tap_packet_status gui_helper_packet(void *tapdata _U_, packet_info *pinfo
 
     if (gui_table != NULL && index != 0 && index <= gui_table->num_elements) {
         struct conn_facts f;
-        facts_of(r->conn, agg, FALSE, &f);
+        facts_of(r->conn, agg, FALSE, frame_results_later_pass(), &f);
         gui_set_segment_fields(gui_table->elements[index - 1], &f);
     }
     return TAP_PACKET_DONT_REDRAW;

@@ -5,6 +5,7 @@
  *                                   connections still open; close duration percentiles
  *   -z tcpclose,ladder,STREAM       the closure of one connection as a text ladder
  * (How the views learn about connections: stats.c.) */
+#include "idle_timer_table.h"
 #include "stats_internal.h"
 #include "ws_compat.h"
 
@@ -200,7 +201,7 @@ static void facts_of_selected(const struct cli_ctx *ctx, const GPtrArray *conns,
                               struct conn_facts *f)
 {
     const struct tcpclose_conn *conn = (const struct tcpclose_conn *)g_ptr_array_index(conns, i);
-    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), with_addresses, f);
+    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), with_addresses, TRUE, f);
 }
 
 static void print_filter(const struct cli_ctx *ctx)
@@ -489,11 +490,11 @@ static void draw_ladder_of(const struct cli_ctx *ctx, const struct conn_facts *f
             g_string_append_c(line, '-');
         g_string_append(line, s->ann.sender == TC_CLIENT ? "--->" : "----");
         g_string_append_printf(line, "  %-*s  %s", STATE_WIDTH, right, tc_phase_name(s->ann.phase));
+        enum tc_rst_cause cause = idle_timer_rst_cause(s); /* drawn after the last packet: the timers are known */
         if (s->ann.rst_check == TC_RST_CHALLENGED || s->ann.rst_check == TC_RST_OUT_OF_WINDOW)
-            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->ann.rst_check),
-                                   tc_cause_name(s->ann.rst_cause));
-        else if (s->ann.rst_cause != TC_CAUSE_NONE)
-            g_string_append_printf(line, " (cause %s)", tc_cause_name(s->ann.rst_cause));
+            g_string_append_printf(line, " (%s, cause %s)", tc_rst_check_name(s->ann.rst_check), tc_cause_name(cause));
+        else if (cause != TC_CAUSE_NONE)
+            g_string_append_printf(line, " (cause %s)", tc_cause_name(cause));
         printf("%s\n", line->str);
         g_string_free(line, TRUE);
         client = s->ann.client_state;
@@ -515,7 +516,7 @@ static void ladder_conn(const struct tcpclose_conn *conn, void *user)
 
     if (conn->stream != ctx->stream)
         return;
-    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), TRUE, &f);
+    facts_of(conn, (const struct conn_agg *)g_hash_table_lookup(ctx->aggs, conn), TRUE, TRUE, &f);
     GPtrArray *steps = g_ptr_array_new();
     for (guint i = 0; i < ctx->steps->len; i++) {
         struct tcpclose_segment *s = &g_array_index(ctx->steps, struct tcpclose_segment, i);

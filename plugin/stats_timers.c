@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "198.51.100.2:80" for a server, "192.0.2.1" for a client. */
-static void endpoint_text(char out[ENDPOINT_TEXT_SIZE], const struct idle_timer_endpoint *t)
-{
-    format_endpoint(out, t->first_conn, t->endpoint);
-    if (t->role == TC_CLIENT) { /* a client is its address: drop ":port" */
-        char *colon = strrchr(out, ':');
-        if (colon != NULL && colon != out)
-            *colon = '\0';
-    }
-}
-
 struct timers_ctx {
     gboolean csv;
 };
@@ -42,7 +31,7 @@ static void timer_line(const struct idle_timer_endpoint *t, void *user)
     struct timer_line *l = (struct timer_line *)user;
     char endpoint[ENDPOINT_TEXT_SIZE], timer[SECONDS_TEXT_SIZE], spread[SECONDS_TEXT_SIZE];
 
-    endpoint_text(endpoint, t);
+    timer_endpoint_text(endpoint, t);
     seconds_text(timer, t->timer.timer_ns);
     seconds_text(spread, t->timer.high_ns - t->timer.low_ns);
     g_string_append_printf(l->out, l->csv ? "%s,%s,%s,%s,%u,%u,%s\n" : "%-40s  %-6s  %-9s  %12s  %8u  %6u  %9s\n",

@@ -456,6 +456,30 @@ static const struct step keepalive_client_gives_up[] = {
     PURE_ACK(S), FIN_ACK(S), PURE_ACK(C),              /* 8-10 */
 };
 
+/* A firewall between one client (192.0.2.1) and a server (198.51.100.2:443) that drops flows idle
+ * for 30 s, resetting them: captured at the client, its RST+ACK comes as if from the server (its
+ * twin to the server is beyond the capture point).  Five connections one after the other: three
+ * the firewall resets after 30.010, 29.990 and 30.040 s without data (1, 2 and 3 requests), one
+ * the server's application aborts 2.000 s after its reply (not the timer), one the client closes
+ * after 1 s.  The server's timer: about 30.010 s, 3 of its 4 closes, all by RST. */
+#define FIREWALL_RST_AFTER(ms) { .from = S, .flags = RST | ACK, .gap_ms = (ms) }
+static const struct step firewall_one_request[] = {
+    HANDSHAKE, REQUEST_REPLY,    /* 1-6 */
+    FIREWALL_RST_AFTER(30000),   /* 7  30.010 s after the reply (frame 5) */
+};
+static const struct step firewall_two_requests[] = {
+    HANDSHAKE, REQUEST_REPLY, REQUEST_REPLY, /* 1-9 */
+    FIREWALL_RST_AFTER(29980),               /* 10 29.990 s */
+};
+static const struct step firewall_server_aborts[] = {
+    HANDSHAKE, REQUEST_REPLY,    /* 1-6 */
+    { .from = S, .flags = RST | ACK, .gap_ms = 1990 }, /* 7  the server's own abort, 2.000 s */
+};
+static const struct step firewall_three_requests[] = {
+    HANDSHAKE, REQUEST_REPLY, REQUEST_REPLY, REQUEST_REPLY, /* 1-12 */
+    FIREWALL_RST_AFTER(30030),                              /* 13 30.040 s */
+};
+
 /* ---- Odd captures: what real captures do to a close ---------------------- */
 
 static const struct step odd_missing_fin[] = {
@@ -640,6 +664,19 @@ static const struct scenario keepalive_conn4 = {
     .prologue = &keepalive_conn3,
 };
 
+static const struct scenario firewall_conn1 = {
+    "(firewall 1)", 4, { 40201, 443 }, { 1000, 5000 }, STEPS(firewall_one_request),
+};
+static const struct scenario firewall_conn2 = {
+    "(firewall 2)", 4, { 40202, 443 }, { 2000, 6000 }, STEPS(firewall_two_requests), .prologue = &firewall_conn1,
+};
+static const struct scenario firewall_conn3 = {
+    "(firewall 3)", 4, { 40203, 443 }, { 3000, 7000 }, STEPS(firewall_server_aborts), .prologue = &firewall_conn2,
+};
+static const struct scenario firewall_conn4 = {
+    "(firewall 4)", 4, { 40204, 443 }, { 4000, 8000 }, STEPS(firewall_three_requests), .prologue = &firewall_conn3,
+};
+
 static const struct scenario rpcap_control_conn = {
     "(rpcap control)", 4, { 49999, 2002 }, { 3000, 7000 }, STEPS(rpcap_control), .far_hosts = true,
 };
@@ -680,6 +717,8 @@ static const struct scenario scenarios[] = {
     { "rst-write-after-eof.pcap",  4, { 40000, 80 },  { 1000, 5000 },              STEPS(rst_write_after_eof) },
     { "idle-timer-keepalive.pcap", 4, { 40105, 80 },  { 9000, 9500 },              STEPS(keepalive_client_gives_up),
       .prologue = &keepalive_conn4 },
+    { "idle-timer-firewall-rst.pcap", 4, { 40205, 443 }, { 9000, 9500 },           STEPS(keepalive_client_gives_up),
+      .prologue = &firewall_conn4 },
     /* odd captures */
     { "odd-missing-fin.pcap",      4, { 40000, 80 },  { 1000, 5000 },              STEPS(odd_missing_fin) },
     { "odd-mid-connection.pcap",   4, { 51000, 443 }, { 3000000000u, 7000 },       STEPS(odd_mid_connection) },
