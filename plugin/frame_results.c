@@ -67,6 +67,20 @@ static guint32 frame_at(const struct frame_ordered *a, guint index)
     return frame;
 }
 
+/* The index of the first record whose frame is not smaller than frame: a binary search. */
+static guint first_not_before(const struct frame_ordered *a, guint32 frame)
+{
+    guint low = 0, high = a->records->len;
+    while (low < high) {
+        guint middle = low + (high - low) / 2;
+        if (frame_at(a, middle) < frame)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
 /* The index of the frame's first record, or of where it would be; *count: how many it has. */
 static guint locate(struct frame_ordered *a, guint32 frame, guint *count)
 {
@@ -77,17 +91,8 @@ static guint locate(struct frame_ordered *a, guint32 frame, guint *count)
     gboolean in_place =
         first <= n && (first == 0 || frame_at(a, first - 1) < frame) && (first == n || frame_at(a, first) >= frame);
 
-    if (!in_place) { /* a binary search for the first record whose frame is not smaller */
-        guint low = 0, high = n;
-        while (low < high) {
-            guint middle = low + (high - low) / 2;
-            if (frame_at(a, middle) < frame)
-                low = middle + 1;
-            else
-                high = middle;
-        }
-        first = low;
-    }
+    if (!in_place)
+        first = first_not_before(a, frame);
     guint end = first;
     while (end < n && frame_at(a, end) == frame)
         end++;
@@ -138,21 +143,6 @@ struct frame_results frame_results_find(guint32 frame)
             found.cut_short = g_array_index(cut_short.records, struct cut_short_record, index).count;
     }
     return found;
-}
-
-/* The index of the first record whose frame is not smaller than frame (a binary search that, unlike
- * locate, leaves a->next alone). */
-static guint first_not_before(const struct frame_ordered *a, guint32 frame)
-{
-    guint low = 0, high = a->records->len;
-    while (low < high) {
-        guint middle = low + (high - low) / 2;
-        if (frame_at(a, middle) < frame)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    return low;
 }
 
 const struct tcpclose_segment *frame_results_segment_of(guint32 frame, const struct tcpclose_conn *conn)
