@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# check-filters.sh - display filters on tcpclose's token fields, in passes that print no tree.
+# check-filters.sh - display filters on tcpclose's token fields and expert infos, in passes that
+# print no tree.
 #
 # The golden tables are read with -T fields, which makes tshark build every item.  A plain
 # `tshark -Y FILTER` builds a tree nobody sees: Wireshark fakes the items no filter asks for, and
@@ -33,5 +34,21 @@ for column in "${columns[@]}"; do
         fi
     done
 done
+# Each expert info the table lists, as a filter in a pass that prints neither tree nor columns:
+# tcpclose adds an expert info only where something can show it (expert_shows), and a filter on
+# it is such a thing.
+experts=$(gawk -F'\t' 'NR > 1 && $NF != "" { k = split($NF, v, ","); for (i = 1; i <= k; i++) print v[i] }' \
+    "$expected" | sort -u)
+for expert in $experts; do
+    want=$(gawk -F'\t' -v e="$expert" 'NR > 1 { k = split($NF, v, ",");
+        for (i = 1; i <= k; i++) if (v[i] == e) { print $1; break } }' "$expected")
+    got=$("$here/run-tshark.sh" "$plugin" "$capture" -2 -Y "tcpclose.$expert" -T fields -e frame.number)
+    checked=$((checked + 1))
+    if [ "$want" != "$got" ]; then
+        diff <(echo "$want") <(echo "$got") >&2 || true
+        echo "FAIL: $(basename "$capture"): -Y 'tcpclose.$expert' -T fields matches other frames than the table (< table, > tshark)" >&2
+        failed=1
+    fi
+done
 [ "$checked" -gt 0 ] || { echo "FAIL: $(basename "$expected") gave no value to filter on" >&2; exit 1; }
-[ "$failed" -eq 0 ] && echo "ok: $checked filters on tcpclose's token fields match $(basename "$expected")"
+[ "$failed" -eq 0 ] && echo "ok: $checked filters on tcpclose's token fields and expert infos match $(basename "$expected")"

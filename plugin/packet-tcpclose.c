@@ -26,27 +26,38 @@
 
 static int proto_tcpclose = -1;
 static header_field_info *tcpclose_hfinfo; /* the subtree's own field: is it asked for? */
-static int hf_stream = -1;
-static int hf_phase = -1;
-static int hf_sender = -1;
-static int hf_active_side = -1;
-static int hf_client_state = -1;
-static int hf_server_state = -1;
-static int hf_type = -1;
-static int hf_roles_guessed = -1;
-static int hf_close_frame = -1;
-static int hf_fin_acked_in = -1;
-static int hf_acks_fin = -1;
-static int hf_rst_frame = -1;
-static int hf_time_since_close = -1;
-static int hf_rst_check = -1;
-static int hf_rst_cause = -1;
-static int hf_rst_answers = -1;
-static int hf_idle_before_rst = -1;
-static int hf_idle_before_close = -1;
-static int hf_idle_timer = -1;
-static int hf_rst_text = -1;
-static int hf_cannot_know = -1;
+
+/* A field, with its registered record at hand: asking the record whether anything asked for the
+ * field costs a few instructions, proto_field_is_referenced fifteen and a call. */
+struct field {
+    int id; /* first: hf_register_info points here */
+    const header_field_info *info;
+};
+/* Every field's record, for any_field_asked_for. */
+static const header_field_info **field_infos;
+static size_t field_count;
+
+static struct field hf_stream = {-1, NULL};
+static struct field hf_phase = {-1, NULL};
+static struct field hf_sender = {-1, NULL};
+static struct field hf_active_side = {-1, NULL};
+static struct field hf_client_state = {-1, NULL};
+static struct field hf_server_state = {-1, NULL};
+static struct field hf_type = {-1, NULL};
+static struct field hf_roles_guessed = {-1, NULL};
+static struct field hf_close_frame = {-1, NULL};
+static struct field hf_fin_acked_in = {-1, NULL};
+static struct field hf_acks_fin = {-1, NULL};
+static struct field hf_rst_frame = {-1, NULL};
+static struct field hf_time_since_close = {-1, NULL};
+static struct field hf_rst_check = {-1, NULL};
+static struct field hf_rst_cause = {-1, NULL};
+static struct field hf_rst_answers = {-1, NULL};
+static struct field hf_idle_before_rst = {-1, NULL};
+static struct field hf_idle_before_close = {-1, NULL};
+static struct field hf_idle_timer = {-1, NULL};
+static struct field hf_rst_text = {-1, NULL};
+static struct field hf_cannot_know = {-1, NULL};
 static int ett_tcpclose = -1;
 
 static expert_field ei_fin_unacked = EI_INIT;
@@ -80,7 +91,6 @@ static guint pref_idle_timeout_s = 300;
  * instructions, copying it in three pieces costs 450. */
 static char phase_by_sender[TC_PHASE_COUNT][2][32];
 
-static dissector_handle_t tcpclose_handle;
 static int tcpclose_tap = -1;
 
 struct tc_config tcpclose_config(void)
@@ -162,30 +172,89 @@ static gboolean subtree_wanted(proto_tree *tree)
 /* The items below are made only when asked for (always in a visible tree).  Asking costs about
  * 15 instructions; a faked item 60, a string item 100, and an item at the top of the tree, where
  * they go without the subtree, is never faked. */
-static proto_item *add_string(proto_tree *tree, int hf, const char *value)
+static gboolean asked_for(proto_tree *tree, const struct field *f)
 {
-    if (!proto_field_is_referenced(tree, hf))
-        return NULL;
-    proto_item *pi = proto_tree_add_string(tree, hf, NULL, 0, 0, value);
+    /* proto_field_is_referenced, for a field that is not a protocol */
+    return tree != NULL && (PTREE_DATA(tree)->visible || f->info->ref_type != HF_REF_TYPE_NONE);
+}
+
+static proto_item *put_string(proto_tree *tree, const struct field *f, const char *value)
+{
+    proto_item *pi = proto_tree_add_string(tree, f->id, NULL, 0, 0, value);
     proto_item_set_generated(pi);
     return pi;
 }
 
-static void add_frame(proto_tree *tree, int hf, guint32 frame)
+static proto_item *add_string(proto_tree *tree, const struct field *f, const char *value)
 {
-    if (frame != 0 && proto_field_is_referenced(tree, hf))
-        proto_item_set_generated(proto_tree_add_uint(tree, hf, NULL, 0, 0, frame));
+    return asked_for(tree, f) ? put_string(tree, f, value) : NULL;
 }
 
-static void add_time(proto_tree *tree, int hf, gint64 ns)
+static void add_frame(proto_tree *tree, const struct field *f, guint32 frame)
 {
-    if (proto_field_is_referenced(tree, hf)) {
+    if (frame != 0 && asked_for(tree, f))
+        proto_item_set_generated(proto_tree_add_uint(tree, f->id, NULL, 0, 0, frame));
+}
+
+static void add_time(proto_tree *tree, const struct field *f, gint64 ns)
+{
+    if (asked_for(tree, f)) {
         nstime_t t = ns_to_nstime(ns);
-        proto_item_set_generated(proto_tree_add_time(tree, hf, NULL, 0, 0, &t));
+        proto_item_set_generated(proto_tree_add_time(tree, f->id, NULL, 0, 0, &t));
     }
 }
 
-static void add_events(packet_info *pinfo, proto_item *item, const struct tc_annotation *ann)
+/* The expert infos as registered, to read their severities (which the user may change), and
+ * what else shows an expert info: the "expert" tap and the _ws.expert fields. */
+static const ei_register_info *experts_registered;
+static int first_expert_id, last_expert_id; /* registered one after the other: checked */
+static int expert_tap = -1;
+static const header_field_info *expert_fields[4];
+
+static int severity_of(const expert_field *ei)
+{
+    if (first_expert_id < 0 || ei->ei < first_expert_id || ei->ei > last_expert_id)
+        return G_MAXINT; /* unknown: taken as one that raises the capture's highest severity */
+    return experts_registered[ei->ei - first_expert_id].eiinfo.severity;
+}
+
+/* Whether an expert info added now would show anywhere.  Adding one costs about 300
+ * instructions: in a tree nobody sees, without columns (a field export, a filter), Wireshark
+ * fakes its items, and it remains only as the capture's highest severity (the GUI's status bar),
+ * the "expert" tap and the _ws.expert fields.  When none of these would change, it is not added:
+ * what the user can see is the same, down to the GUI's status bar. */
+/* Wireshark registers the "expert" tap when it prepares to dissect, after the handoffs: looked up
+ * for each file.  A tap or a field not found counts as one in use. */
+static void find_expert_observers(void)
+{
+    expert_tap = find_tap_id("expert");
+    static const char *const names[] = {"_ws.expert", "_ws.expert.message", "_ws.expert.group", "_ws.expert.severity"};
+    for (size_t i = 0; i < G_N_ELEMENTS(expert_fields); i++)
+        expert_fields[i] = proto_registrar_get_byname(names[i]);
+}
+
+static gboolean expert_shows(packet_info *pinfo, proto_tree *tree, const expert_field *ei)
+{
+    if (pinfo->cinfo != NULL || (tree != NULL && (PTREE_DATA(tree)->visible || !PTREE_DATA(tree)->fake_protocols)))
+        return TRUE;
+    if (expert_tap <= 0 || have_tap_listener(expert_tap) || severity_of(ei) > expert_get_highest_severity())
+        return TRUE;
+    if (tree == NULL)
+        return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(expert_fields); i++) {
+        if (expert_fields[i] == NULL || expert_fields[i]->ref_type != HF_REF_TYPE_NONE)
+            return TRUE;
+    }
+    return proto_field_is_referenced(tree, ei->hf);
+}
+
+static void add_expert(packet_info *pinfo, proto_tree *tree, proto_item *item, expert_field *ei)
+{
+    if (expert_shows(pinfo, tree, ei))
+        expert_add_info(pinfo, item, ei);
+}
+
+static void add_events(packet_info *pinfo, proto_tree *tree, proto_item *item, const struct tc_annotation *ann)
 {
     static const struct {
         guint32 event;
@@ -210,13 +279,15 @@ static void add_events(packet_info *pinfo, proto_item *item, const struct tc_ann
         return;
     for (size_t i = 0; i < G_N_ELEMENTS(experts); i++) {
         if (ann->events & experts[i].event)
-            expert_add_info(pinfo, item, experts[i].ei);
+            add_expert(pinfo, tree, item, experts[i].ei);
     }
 }
 
 /* On an RST answering data that crossed its sender's FIN: which data, which FIN. */
-static void add_crossed_fin(packet_info *pinfo, proto_item *item, const struct tcpclose_segment *r)
+static void add_crossed_fin(packet_info *pinfo, proto_tree *tree, proto_item *item, const struct tcpclose_segment *r)
 {
+    if (!expert_shows(pinfo, tree, &ei_crossed_fin))
+        return;
     const struct tc_endpoint *closer = &r->conn->machine.ep[r->sender_endpoint];
     enum tc_role closer_role = (enum tc_role)r->ann.sender;
     const char *peer = role_word(closer_role == TC_CLIENT ? TC_SERVER : TC_CLIENT);
@@ -247,19 +318,20 @@ static void add_fin_outcome(packet_info *pinfo, proto_tree *tree, proto_item *it
     const struct tc_connection *machine = &r->conn->machine;
     const struct tc_endpoint *ep = &machine->ep[r->sender_endpoint];
 
-    add_frame(tree, hf_fin_acked_in, ep->fin_acked_frame);
+    add_frame(tree, &hf_fin_acked_in, ep->fin_acked_frame);
     if (r->ann.phase == TC_PHASE_FIN_RETRANSMISSION)
         return; /* the warnings belong on the first FIN */
     switch (tc_fin_outcome(machine, r->sender_endpoint)) {
     case TC_FIN_UNACKED:
-        expert_add_info(pinfo, item, &ei_fin_unacked);
+        add_expert(pinfo, tree, item, &ei_fin_unacked);
         break;
     case TC_FIN_UNANSWERED:
-        expert_add_info_format(pinfo, item, &ei_fin_unanswered,
-                               "FIN acknowledged in frame %u, but the %s sent no FIN or RST up to frame %u: "
-                               "it stays in CLOSE_WAIT",
-                               ep->fin_acked_frame, role_word(r->ann.sender == TC_CLIENT ? TC_SERVER : TC_CLIENT),
-                               machine->last_frame);
+        if (expert_shows(pinfo, tree, &ei_fin_unanswered))
+            expert_add_info_format(pinfo, item, &ei_fin_unanswered,
+                                   "FIN acknowledged in frame %u, but the %s sent no FIN or RST up to frame %u: "
+                                   "it stays in CLOSE_WAIT",
+                                   ep->fin_acked_frame, role_word(r->ann.sender == TC_CLIENT ? TC_SERVER : TC_CLIENT),
+                                   machine->last_frame);
         break;
     case TC_FIN_OK:
         break;
@@ -327,7 +399,7 @@ static void label_subtree(proto_item *ti, const struct tc_annotation *ann)
 static void add_rst_cause(proto_tree *tree, const struct tc_annotation *ann, const struct idle_timer_endpoint *timer)
 {
     enum tc_rst_cause cause = it_rst_cause((enum tc_rst_cause)ann->rst_cause, timer != NULL);
-    proto_item *pi = add_string(tree, hf_rst_cause, tc_cause_name(cause));
+    proto_item *pi = add_string(tree, &hf_rst_cause, tc_cause_name(cause));
     if (pi == NULL || cause != TC_CAUSE_IDLE_TIMEOUT || !PTREE_DATA(tree)->visible)
         return;
     if (timer != NULL)
@@ -337,87 +409,114 @@ static void add_rst_cause(proto_tree *tree, const struct tc_annotation *ann, con
         proto_item_append_text(pi, " (idle longer than the idle_timeout preference, %u s)", pref_idle_timeout_s);
 }
 
+/* Whether any of tcpclose's fields is asked for (each is, in a tree that is shown). */
+static gboolean any_field_asked_for(proto_tree *tree)
+{
+    if (tree == NULL)
+        return FALSE;
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    for (size_t i = 0; i < field_count; i++) {
+        if (field_infos[i]->ref_type != HF_REF_TYPE_NONE)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The fields of a closing segment, in the subtree st or, without one, at the top of the tree. */
+static void add_fields(packet_info *pinfo, proto_tree *st, const struct tcpclose_segment *r, gboolean final,
+                       const struct idle_timer_endpoint *timer)
+{
+    const struct tc_annotation *ann = &r->ann;
+    enum tc_close_type type = final ? r->conn->machine.type : ann->type;
+
+    if (asked_for(st, &hf_stream))
+        proto_item_set_generated(proto_tree_add_uint(st, hf_stream.id, NULL, 0, 0, r->conn->stream));
+    /* The names are looked up only for the fields asked for. */
+    if (asked_for(st, &hf_phase))
+        put_string(st, &hf_phase, tc_phase_name(ann->phase));
+    if (asked_for(st, &hf_sender))
+        put_string(st, &hf_sender, tc_role_name(ann->sender));
+    if (ann->active_side != TC_SIDE_NONE && asked_for(st, &hf_active_side)) /* none: an RST ignored before any close */
+        put_string(st, &hf_active_side, tc_side_name(ann->active_side));
+    if (asked_for(st, &hf_client_state))
+        put_string(st, &hf_client_state, tc_state_name(ann->client_state));
+    if (asked_for(st, &hf_server_state))
+        put_string(st, &hf_server_state, tc_state_name(ann->server_state));
+    if (type != TC_TYPE_NONE && asked_for(st, &hf_type))
+        put_string(st, &hf_type, tc_type_name(type));
+    if (asked_for(st, &hf_roles_guessed)) {
+        proto_item *guessed = proto_tree_add_boolean(st, hf_roles_guessed.id, NULL, 0, 0, ann->roles_guessed);
+        proto_item_set_generated(guessed);
+        if (ann->roles_guessed)
+            proto_item_append_text(guessed, " (no SYN captured: the well-known or lower port is the server's)");
+    }
+    add_frame(st, &hf_close_frame, ann->close_frame);
+    if (ann->close_frame != 0) /* else an RST ignored before any close */
+        add_time(st, &hf_time_since_close, r->since_close_ns);
+    if (ann->close_frame == pinfo->num) { /* this segment begins the close */
+        add_time(st, &hf_idle_before_close, ann->idle_before_close_ns);
+        if (timer != NULL)
+            add_time(st, &hf_idle_timer, timer->timer.timer_ns);
+    }
+    add_frame(st, &hf_acks_fin, ann->acks_fin_frame);
+    add_frame(st, &hf_rst_frame, ann->rst_frame);
+    if (ann->rst_check != TC_RST_CHECK_NONE) {
+        proto_item *check = add_string(st, &hf_rst_check, tc_rst_check_name(ann->rst_check));
+        if (check != NULL && ann->rst_check == TC_RST_ACCEPTED_UNCHECKED)
+            proto_item_append_text(check, " (the receiver's window is unknown: no handshake or window scale seen)");
+    }
+    if (ann->rst_cause != TC_CAUSE_NONE) {
+        add_rst_cause(st, ann, timer);
+        add_frame(st, &hf_rst_answers, ann->rst_answers_frame);
+        add_time(st, &hf_idle_before_rst, ann->idle_before_rst_ns);
+    }
+    if (r->rst_text != NULL)
+        add_string(st, &hf_rst_text, r->rst_text);
+}
+
 static void draw_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const struct tcpclose_segment *r)
 {
     const struct tc_annotation *ann = &r->ann;
-    /* On a visited frame the whole capture has been analysed: the type is final. */
+    /* On a visited frame the whole capture has been analysed: the type is final, the timers are
+     * inferred. */
     gboolean final = PINFO_FD_VISITED(pinfo);
-    enum tc_close_type type = final ? r->conn->machine.type : ann->type;
-    const char *phase = tc_phase_name(ann->phase);
+    const struct idle_timer_endpoint *timer = final && ann->close_frame == pinfo->num ? idle_timer_of(r) : NULL;
 
     if (pref_info_tag) {
         const char *what = phase_by_sender[ann->phase][ann->sender == TC_SERVER];
         col_append_lstr(pinfo->cinfo, COL_INFO, " [", what, "]", COL_ADD_LSTR_TERMINATOR);
     }
 
-    proto_item *ti = NULL;
+    /* Without the subtree, the expert infos hang where Wireshark hangs them on a faked item: on
+     * the top of the tree (measured: no dearer than below the phase item). */
+    proto_item *ti = tree;
     proto_tree *st = tree;
+    gboolean fields = TRUE;
     if (subtree_wanted(tree)) {
         ti = proto_tree_add_item(tree, proto_tcpclose, tvb, 0, 0, ENC_NA);
         label_subtree(ti, ann);
         st = proto_item_add_subtree(ti, ett_tcpclose);
+    } else {
+        fields = any_field_asked_for(tree); /* none, in most jobs that filter or export others */
     }
+    if (fields)
+        add_fields(pinfo, st, r, final, timer);
 
-    if (proto_field_is_referenced(st, hf_stream))
-        proto_item_set_generated(proto_tree_add_uint(st, hf_stream, NULL, 0, 0, r->conn->stream));
-    add_string(st, hf_phase, phase);
-    /* Without the subtree, the expert infos hang where Wireshark hangs them on a faked item: on
-     * the top of the tree (measured: no dearer than below the phase item). */
-    if (ti == NULL)
-        ti = tree;
-    add_string(st, hf_sender, tc_role_name(ann->sender));
-    if (ann->active_side != TC_SIDE_NONE) /* none yet: an ignored RST before any close */
-        add_string(st, hf_active_side, tc_side_name(ann->active_side));
-    add_string(st, hf_client_state, tc_state_name(ann->client_state));
-    add_string(st, hf_server_state, tc_state_name(ann->server_state));
-    if (type != TC_TYPE_NONE)
-        add_string(st, hf_type, tc_type_name(type));
-    if (proto_field_is_referenced(st, hf_roles_guessed)) {
-        proto_item *guessed = proto_tree_add_boolean(st, hf_roles_guessed, NULL, 0, 0, ann->roles_guessed);
-        proto_item_set_generated(guessed);
-        if (ann->roles_guessed)
-            proto_item_append_text(guessed, " (no SYN captured: the well-known or lower port is the server's)");
-    }
-    add_frame(st, hf_close_frame, ann->close_frame);
-    if (ann->close_frame != 0) /* else an RST ignored before any close */
-        add_time(st, hf_time_since_close, r->since_close_ns);
-    const struct idle_timer_endpoint *timer = NULL;
-    if (ann->close_frame == pinfo->num) { /* this segment begins the close */
-        add_time(st, hf_idle_before_close, ann->idle_before_close_ns);
-        /* The timers are inferred from the whole capture: on later passes only. */
-        timer = final ? idle_timer_of(r) : NULL;
-        if (timer != NULL)
-            add_time(st, hf_idle_timer, timer->timer.timer_ns);
-    }
-    add_frame(st, hf_acks_fin, ann->acks_fin_frame);
-    add_frame(st, hf_rst_frame, ann->rst_frame);
-    if (ann->rst_check != TC_RST_CHECK_NONE) {
-        proto_item *check = add_string(st, hf_rst_check, tc_rst_check_name(ann->rst_check));
-        if (check != NULL && ann->rst_check == TC_RST_ACCEPTED_UNCHECKED)
-            proto_item_append_text(check, " (the receiver's window is unknown: no handshake or window scale seen)");
-    }
-    if (ann->rst_cause != TC_CAUSE_NONE) {
-        add_rst_cause(st, ann, timer);
-        add_frame(st, hf_rst_answers, ann->rst_answers_frame);
-        add_time(st, hf_idle_before_rst, ann->idle_before_rst_ns);
-    }
-    if (r->rst_text != NULL)
-        add_string(st, hf_rst_text, r->rst_text);
-
-    add_events(pinfo, ti, ann);
-    if (timer != NULL)
+    add_events(pinfo, st, ti, ann);
+    if (timer != NULL && expert_shows(pinfo, st, &ei_idle_timer_close))
         expert_add_info_format(pinfo, ti, &ei_idle_timer_close,
                                "%s closed after %.2f s idle, as in %u of its %u closes: an idle timer of about "
                                "%.1f s",
                                role_word((enum tc_role)ann->sender), (double)ann->idle_before_close_ns / 1e9,
                                timer->timer.matches, timer->timer.closes, (double)timer->timer.timer_ns / 1e9);
     if (ann->events & TC_EV_CROSSED_FIN)
-        add_crossed_fin(pinfo, ti, r);
+        add_crossed_fin(pinfo, st, ti, r);
     if (final && carries_fin(ann->phase))
         add_fin_outcome(pinfo, st, ti, r);
-    const char *unknowable = final ? cannot_know(r, pinfo->num) : NULL;
+    const char *unknowable = final && fields ? cannot_know(r, pinfo->num) : NULL;
     if (unknowable != NULL)
-        add_string(st, hf_cannot_know, unknowable);
+        add_string(st, &hf_cannot_know, unknowable);
 }
 
 static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -446,12 +545,12 @@ void proto_register_tcpclose(void)
     /* A braced initializer in a macro would be laid out as a block. */
     /* clang-format off */
 #define TOKEN_FIELD(hf, name, abbrev, blurb) \
-    {&hf, {name, abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL}}
+    {&hf.id, {name, abbrev, FT_STRING, BASE_NONE, NULL, 0x0, blurb, HFILL}}
 #define FRAME_FIELD(hf, name, abbrev, type, blurb) \
-    {&hf, {name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(type), 0x0, blurb, HFILL}}
+    {&hf.id, {name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(type), 0x0, blurb, HFILL}}
     /* clang-format on */
     static hf_register_info hf[] = {
-        {&hf_stream,
+        {&hf_stream.id,
          {"Stream index", "tcpclose.stream", FT_UINT32, BASE_DEC, NULL, 0x0, "Wireshark's tcp.stream of this segment",
           HFILL}},
         TOKEN_FIELD(hf_phase, "Phase", "tcpclose.phase",
@@ -468,7 +567,7 @@ void proto_register_tcpclose(void)
         TOKEN_FIELD(hf_type, "Closure type", "tcpclose.type",
                     "GRACEFUL, HALF_CLOSED, RESET, ABORTED or REFUSED; as known so far on the first pass, "
                     "final on later passes"),
-        {&hf_roles_guessed,
+        {&hf_roles_guessed.id,
          {"Roles guessed", "tcpclose.roles_guessed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The SYN was not captured: client and server were inferred from the ports", HFILL}},
         FRAME_FIELD(hf_close_frame, "Close began in", "tcpclose.close_frame", FT_FRAMENUM_NONE,
@@ -479,7 +578,7 @@ void proto_register_tcpclose(void)
                     "The FIN this segment is the first to acknowledge"),
         FRAME_FIELD(hf_rst_frame, "Reset in", "tcpclose.rst_frame", FT_FRAMENUM_NONE,
                     "The RST that ended this connection"),
-        {&hf_time_since_close,
+        {&hf_time_since_close.id,
          {"Time since close began", "tcpclose.time_since_close", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time since the connection's first FIN or RST", HFILL}},
         TOKEN_FIELD(hf_rst_check, "RST acceptance", "tcpclose.rst_check",
@@ -491,27 +590,27 @@ void proto_register_tcpclose(void)
                     "INVALID_SEGMENT, IDLE_TIMEOUT, DATA_CROSSED_FIN"),
         FRAME_FIELD(hf_rst_answers, "RST answers", "tcpclose.rst_answers", FT_FRAMENUM_REQUEST,
                     "The segment this RST is a reply to"),
-        {&hf_idle_before_rst,
+        {&hf_idle_before_rst.id,
          {"Idle before RST", "tcpclose.idle_before_rst", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time between the connection's previous segment and this RST", HFILL}},
-        {&hf_idle_before_close,
+        {&hf_idle_before_close.id,
          {"Idle before close", "tcpclose.idle_before_close", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "On the segment that begins the close (the active FIN, or the RST): time since "
           "the connection's last segment that carried payload, in either direction (since "
           "its SYNs if none did)",
           HFILL}},
-        {&hf_idle_timer,
+        {&hf_idle_timer.id,
          {"Idle timer", "tcpclose.idle_timer", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "On the segment that began the close: the idle timer inferred for its sender (the "
           "median idle time of at least 3 of the closes it began, within 2 % or 50 ms of each "
           "other), when this close is one of them; later passes only",
           HFILL}},
-        {&hf_cannot_know,
+        {&hf_cannot_know.id,
          {"Cannot know", "tcpclose.cannot_know", FT_STRING, BASE_NONE, NULL, 0x0,
           "On a connection's last segment: what a capture at one point cannot tell about the "
           "endpoints' states",
           HFILL}},
-        {&hf_rst_text,
+        {&hf_rst_text.id,
          {"RST text", "tcpclose.rst_text", FT_STRING, BASE_NONE, NULL, 0x0,
           "The payload of an RST, as text (RFC 9293 3.5.3 allows diagnostic text there)", HFILL}},
     };
@@ -588,8 +687,21 @@ void proto_register_tcpclose(void)
     proto_tcpclose = proto_register_protocol(PROTOCOL_NAME, "TCPCLOSE", "tcpclose");
     tcpclose_hfinfo = proto_registrar_get_nth(proto_tcpclose);
     proto_register_field_array(proto_tcpclose, hf, array_length(hf));
+    field_infos = wmem_alloc_array(wmem_epan_scope(), const header_field_info *, array_length(hf));
+    for (size_t i = 0; i < array_length(hf); i++) {
+        struct field *f = (struct field *)(void *)hf[i].p_id; /* its first member */
+        f->info = proto_registrar_get_nth(f->id);
+        field_infos[field_count++] = f->info;
+    }
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_tcpclose), ei, array_length(ei));
+    experts_registered = ei;
+    first_expert_id = ei[0].ids->ei;
+    last_expert_id = ei[array_length(ei) - 1].ids->ei;
+    for (size_t i = 0; i < array_length(ei); i++) {
+        if (ei[i].ids->ei != first_expert_id + (int)i)
+            first_expert_id = -1; /* not one after the other: every expert info is added */
+    }
 
     module_t *module = prefs_register_protocol(proto_tcpclose, NULL);
     prefs_register_bool_preference(module, "info_tag", "Tag closing segments in the Info column",
@@ -611,6 +723,7 @@ void proto_register_tcpclose(void)
     }
     connections_register();
     frame_results_register();
+    register_init_routine(find_expert_observers);
     idle_timer_table_register();
     tcpclose_tap = register_tap("tcpclose");
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):
@@ -618,8 +731,7 @@ void proto_register_tcpclose(void)
      * it, which cost 450 instructions a frame.  The helper is enabled exactly when tcpclose is. */
     int proto_post = proto_register_protocol_in_name_only(PROTOCOL_NAME " post-dissector", "TCPCLOSE post-dissector",
                                                           "tcpclose.post_dissector", proto_tcpclose, FT_PROTOCOL);
-    tcpclose_handle = create_dissector_handle(dissect_tcpclose, proto_post);
-    register_postdissector(tcpclose_handle);
+    register_postdissector(create_dissector_handle(dissect_tcpclose, proto_post));
     tcpclose_register_stats(); /* -z tcpclose,... and the Statistics menu */
 }
 

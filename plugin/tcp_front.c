@@ -36,16 +36,17 @@ static inline guint32 read_be32(const guint8 *p)
 
 static dissector_handle_t tcp_handle;
 static int proto_tcp = -1;
-static protocol_t *tcp_protocol, *analyser; /* for their enabled flags */
+static protocol_t *analyser; /* for its enabled flag */
 
 /* What the first pass saw of the frame being dissected, until the post-dissector takes it. */
 struct pending_layer {
     struct tcp_layer layer;
-    address src, dst; /* as TCP was handed them; payload dissectors may change pinfo's */
+    address src, dst; /* as TCP was handed them, when not IPv4 or IPv6 (layer.addr_len 0) */
 };
 static struct {
     guint32 frame;
     guint32 streams_before; /* TCP's stream count before it dissected the frame */
+    unsigned headers;       /* TCP headers handed to TCP in the frame, of any kind */
     unsigned count;
     unsigned cut_short;
     struct pending_layer item[TCP_LAYERS_MAX];
@@ -97,12 +98,11 @@ enum header_kind {
 /* Reads what the state machine needs, with TCP's own conditions for knowing tcp.len. */
 static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, struct tcp_layer *layer)
 {
-    guint reported = tvb_reported_length(tvb);
-
     /* An ICMP error quotes only the start of a segment, and a fragment's length is unknown. */
     if (pinfo->flags.in_error_pkt || pinfo->fragmented)
         return HEADER_IGNORED;
-    if (!tvb_bytes_exist(tvb, 0, TCP_FIXED_HEADER))
+    guint reported = tvb_reported_length(tvb);
+    if (tvb_captured_length(tvb) < TCP_FIXED_HEADER)
         return reported >= TCP_FIXED_HEADER ? HEADER_CUT_SHORT : HEADER_IGNORED;
 
     /* One pointer to the fixed header rather than a bounds-checked read per field: this runs
@@ -128,42 +128,38 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
     return HEADER_COMPLETE;
 }
 
-/* find_conversation hashes the addresses and ports once per direction, about 1,100 instructions
- * a segment, to answer what it answered for the connection's previous segment.  So the answer is
- * kept in a small table indexed by a hash of addresses and ports that both directions share, and
- * used again while it is certainly still TCP's: no newer conversation is chained after the cached
- * one, and TCP numbered no new stream while it dissected the frame.  TCP starts a new stream over
- * an existing one only for a segment that carries a SYN (4.0 for a SYN with a new ISN; 4.4 and
- * later also for a SYN or SYN-ACK after a reset or a close), and whatever way it does so, it
- * counts one more stream (get_tcp_stream_count); a SYN-ACK or a retransmitted SYN that joins the
- * stream its SYN began needs no lookup.  A collision just means a full lookup; a new connection
- * costs one, for its first SYN. */
-#define CACHE_SLOTS 4096 /* a power of two; 56 bytes each */
+/* Which tcp.stream TCP gave a segment, without find_conversation (which hashes the addresses and
+ * ports once per direction, about 1,000 instructions a segment).  TCP numbers streams 0, 1, 2...
+ * and counts each new one (get_tcp_stream_count), for a new connection as for a SYN that reuses
+ * the ports of an old one, whatever the version's rules for that.  So:
+ * - when TCP numbered no new stream while it dissected the frame, each segment is in the stream
+ *   its addresses and ports were in before: kept in a small table indexed by a hash that both
+ *   directions share (a collision, or a connection not seen for a while, costs one full lookup);
+ * - when TCP numbered exactly one, and the frame held only this TCP header, the new stream is this
+ *   segment's: the count before the frame (TCP headers reach TCP through here, from IPv4, IPv6 and
+ *   the tunnels over them);
+ * - otherwise (tunnels, several headers), a full lookup. */
+#define CACHE_SLOTS 4096 /* a power of two; 44 bytes each */
 
 struct cached_stream {
-    const conversation_t *conv; /* NULL: empty */
     guint32 stream;
     guint16 port[2];
-    guint8 addr_len;
+    guint8 addr_len;    /* 0: empty */
     guint8 addr[2][16]; /* zero-padded, as in struct tcp_layer */
 };
 static struct cached_stream cache[CACHE_SLOTS];
 
 static void forget_cached_streams(void)
 {
-    memset(cache, 0, sizeof cache); /* conversations are freed with the file */
+    memset(cache, 0, sizeof cache);
 }
 
-/* A hash of one endpoint, its (zero-padded) address taken four bytes at a time. */
+/* One endpoint: its (zero-padded) address folded to four bytes, with its port. */
 static guint32 endpoint_hash(const guint8 *addr, guint16 port)
 {
-    guint32 h = port;
-    for (unsigned i = 0; i < 16; i += 4) {
-        guint32 word;
-        memcpy(&word, addr + i, 4);
-        h = (h ^ word) * 0x9e3779b1U;
-    }
-    return h ^ (h >> 16);
+    guint32 word[4];
+    memcpy(word, addr, sizeof word);
+    return ((word[0] ^ word[1] ^ word[2] ^ word[3]) + port) * 0x9e3779b1U;
 }
 
 static struct cached_stream *cache_slot(const struct tcp_layer *layer)
@@ -177,76 +173,107 @@ static struct cached_stream *cache_slot(const struct tcp_layer *layer)
     return &cache[h & (CACHE_SLOTS - 1)];
 }
 
+static gboolean same_address(const guint8 *a, const guint8 *b)
+{
+    guint64 a_word[2], b_word[2];
+    memcpy(a_word, a, sizeof a_word);
+    memcpy(b_word, b, sizeof b_word);
+    return a_word[0] == b_word[0] && a_word[1] == b_word[1];
+}
+
 /* True when the slot holds the connection from endpoint a to endpoint b, in that order. */
 static gboolean slot_holds(const struct cached_stream *c, const guint8 *a, guint16 a_port, const guint8 *b,
                            guint16 b_port)
 {
-    return c->port[0] == a_port && c->port[1] == b_port && memcmp(c->addr[0], a, 16) == 0 &&
-           memcmp(c->addr[1], b, 16) == 0;
+    return c->port[0] == a_port && c->port[1] == b_port && same_address(c->addr[0], a) && same_address(c->addr[1], b);
 }
 
 static gboolean cache_matches(const struct cached_stream *c, const struct tcp_layer *layer)
 {
     const struct tc_segment *seg = &layer->seg;
 
-    if (c->conv == NULL || c->addr_len != layer->addr_len)
+    if (c->addr_len != layer->addr_len)
         return FALSE;
     return slot_holds(c, layer->src_addr, seg->src_port, layer->dst_addr, seg->dst_port) ||
            slot_holds(c, layer->dst_addr, seg->dst_port, layer->src_addr, seg->src_port);
 }
 
+static void cache_store(struct cached_stream *c, const struct tcp_layer *layer)
+{
+    c->stream = layer->stream;
+    c->port[0] = layer->seg.src_port;
+    c->port[1] = layer->seg.dst_port;
+    c->addr_len = layer->addr_len;
+    memcpy(c->addr[0], layer->src_addr, 16);
+    memcpy(c->addr[1], layer->dst_addr, 16);
+}
+
 /* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
  * addresses and ports at this frame (a new one for a SYN that reuses the ports). */
-static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, gboolean new_streams)
+static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, guint32 new_streams)
 {
     struct tcp_layer *layer = &p->layer;
     struct cached_stream *cached = layer->addr_len > 0 ? cache_slot(layer) : NULL;
 
-    if (cached != NULL && !new_streams && cache_matches(cached, layer) && cached->conv->next == NULL) {
+    if (new_streams == 0 && cached != NULL && cache_matches(cached, layer)) {
         layer->stream = cached->stream;
         return TRUE;
     }
-    conversation_t *conv =
-        find_conversation(pinfo->num, &p->src, &p->dst, CONVERSATION_TCP, layer->seg.src_port, layer->seg.dst_port, 0);
-    const struct tcp_analysis *tcpd =
-        conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
-    if (tcpd == NULL)
-        return FALSE;
-    layer->stream = tcpd->stream;
-    if (cached != NULL) {
-        cached->conv = conv;
-        cached->stream = tcpd->stream;
-        cached->port[0] = layer->seg.src_port;
-        cached->port[1] = layer->seg.dst_port;
-        cached->addr_len = layer->addr_len;
-        memcpy(cached->addr[0], layer->src_addr, 16);
-        memcpy(cached->addr[1], layer->dst_addr, 16);
+    if (new_streams == 1 && pending.headers == 1) {
+        layer->stream = pending.streams_before;
+    } else {
+        address src, dst;
+        if (layer->addr_len > 0) {
+            int type = layer->addr_len == 4 ? AT_IPv4 : AT_IPv6;
+            set_address(&src, type, layer->addr_len, layer->src_addr);
+            set_address(&dst, type, layer->addr_len, layer->dst_addr);
+        } else {
+            src = p->src;
+            dst = p->dst;
+        }
+        conversation_t *conv =
+            find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP, layer->seg.src_port, layer->seg.dst_port, 0);
+        const struct tcp_analysis *tcpd =
+            conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+        if (tcpd == NULL)
+            return FALSE;
+        layer->stream = tcpd->stream;
     }
+    if (cached != NULL)
+        cache_store(cached, layer);
     return TRUE;
+}
+
+/* First pass: keeps what the analyser needs of a TCP header TCP is about to dissect. */
+static void note_header(tvbuff_t *tvb, const packet_info *pinfo)
+{
+    if (pending.frame != pinfo->num) {
+        /* The frame's first TCP header (what is pending is a frame's the post-dissector did not
+         * see). */
+        pending.headers = pending.count = pending.cut_short = 0;
+        pending.streams_before = get_tcp_stream_count();
+        pending.frame = pinfo->num;
+    }
+    pending.headers++;
+    if (pending.count < TCP_LAYERS_MAX) {
+        struct pending_layer *p = &pending.item[pending.count];
+        enum header_kind kind = read_header(tvb, pinfo, &p->layer);
+        if (kind == HEADER_COMPLETE) {
+            if (p->layer.addr_len == 0) {
+                copy_address_shallow(&p->src, &pinfo->src);
+                copy_address_shallow(&p->dst, &pinfo->dst);
+            }
+            pending.count++;
+        } else if (kind == HEADER_CUT_SHORT) {
+            pending.cut_short++;
+        }
+    }
 }
 
 static int dissect_in_front_of_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (!PINFO_FD_VISITED(pinfo) && proto_is_protocol_enabled(analyser) && proto_is_protocol_enabled(tcp_protocol)) {
-        if (pending.frame != pinfo->num) {
-            /* The frame's first TCP header (what is pending is a frame's the post-dissector did
-             * not see). */
-            pending.count = pending.cut_short = 0;
-            pending.streams_before = get_tcp_stream_count();
-        }
-        pending.frame = pinfo->num;
-        if (pending.count < TCP_LAYERS_MAX) {
-            struct pending_layer *p = &pending.item[pending.count];
-            enum header_kind kind = read_header(tvb, pinfo, &p->layer);
-            if (kind == HEADER_COMPLETE) {
-                copy_address_shallow(&p->src, &pinfo->src);
-                copy_address_shallow(&p->dst, &pinfo->dst);
-                pending.count++;
-            } else if (kind == HEADER_CUT_SHORT) {
-                pending.cut_short++;
-            }
-        }
-    }
+    if (!PINFO_FD_VISITED(pinfo) && proto_is_protocol_enabled(analyser))
+        note_header(tvb, pinfo);
     return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
 }
 
@@ -257,12 +284,13 @@ unsigned tcp_front_take(const packet_info *pinfo, struct tcp_layer **layers, uns
     *cut_short = 0;
     if (pending.frame == pinfo->num) {
         *cut_short = pending.cut_short;
-        gboolean new_streams = get_tcp_stream_count() != pending.streams_before;
+        guint32 new_streams = get_tcp_stream_count() - pending.streams_before;
         for (unsigned i = 0; i < pending.count && count < max; i++) {
             if (find_stream(pinfo, &pending.item[i], new_streams))
                 layers[count++] = &pending.item[i].layer;
         }
     }
+    pending.frame = 0;
     pending.count = pending.cut_short = 0;
     return count;
 }
@@ -271,7 +299,6 @@ void tcp_front_install(int proto)
 {
     analyser = find_protocol_by_id(proto);
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    tcp_protocol = find_protocol_by_id(proto_tcp);
     tcp_handle = find_dissector("tcp");
     /* No protocol: the handle adds no layer to frame.protocols.  The description is what the
      * Decode As dialog lists; it must differ from TCP's own. */
