@@ -15,40 +15,40 @@ here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 capture=$2 expected=$3
 "$here/require-plugin.sh" "$plugin"
 
+failed=0 checked=0
+# values N: the values in column N of the table (0: the last, the expert infos), each once
+values() {
+    gawk -F'\t' -v n="$1" 'NR > 1 { c = n ? $n : $NF; k = split(c, v, ","); for (i = 1; i <= k; i++) if (v[i] != "") print v[i] }' \
+        "$expected" | sort -u
+}
+# expect N VALUE TSHARK_ARGS...: the frames tshark -2 prints must be those with VALUE in column N
+expect() {
+    local n=$1 value=$2 want got
+    shift 2
+    want=$(gawk -F'\t' -v n="$n" -v value="$value" 'NR > 1 { c = n ? $n : $NF; k = split(c, v, ",");
+        for (i = 1; i <= k; i++) if (v[i] == value) { print $1; break } }' "$expected")
+    got=$("$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" | gawk '{ print $1 }')
+    checked=$((checked + 1))
+    if [ "$want" != "$got" ]; then
+        diff <(echo "$want") <(echo "$got") >&2 || true
+        echo "FAIL: $(basename "$capture"): tshark -2 $* matches other frames than the table (< table, > tshark)" >&2
+        failed=1
+    fi
+}
+
 # field name and its column in the table (cmake/annotations.sh)
 columns=(phase:4 sender:5 active_side:6 client_state:7 server_state:8 type:9 rst_cause:17)
-failed=0 checked=0
 for column in "${columns[@]}"; do
     field=${column%%:*} n=${column##*:}
-    values=$(gawk -F'\t' -v n="$n" 'NR > 1 && $n != "" { k = split($n, v, ","); for (i = 1; i <= k; i++) print v[i] }' \
-        "$expected" | sort -u)
-    for value in $values; do
-        want=$(gawk -F'\t' -v n="$n" -v value="$value" 'NR > 1 { k = split($n, v, ",");
-            for (i = 1; i <= k; i++) if (v[i] == value) { print $1; break } }' "$expected")
-        got=$("$here/run-tshark.sh" "$plugin" "$capture" -2 -Y "tcpclose.$field == \"$value\"" | gawk '{ print $1 }')
-        checked=$((checked + 1))
-        if [ "$want" != "$got" ]; then
-            diff <(echo "$want") <(echo "$got") >&2 || true
-            echo "FAIL: $(basename "$capture"): -Y 'tcpclose.$field == \"$value\"' matches other frames than the table (< table, > tshark)" >&2
-            failed=1
-        fi
+    for value in $(values "$n"); do
+        expect "$n" "$value" -Y "tcpclose.$field == \"$value\""
     done
 done
 # Each expert info the table lists, as a filter in a pass that prints neither tree nor columns:
 # tcpclose adds an expert info only where something can show it (expert_shows), and a filter on
 # it is such a thing.
-experts=$(gawk -F'\t' 'NR > 1 && $NF != "" { k = split($NF, v, ","); for (i = 1; i <= k; i++) print v[i] }' \
-    "$expected" | sort -u)
-for expert in $experts; do
-    want=$(gawk -F'\t' -v e="$expert" 'NR > 1 { k = split($NF, v, ",");
-        for (i = 1; i <= k; i++) if (v[i] == e) { print $1; break } }' "$expected")
-    got=$("$here/run-tshark.sh" "$plugin" "$capture" -2 -Y "tcpclose.$expert" -T fields -e frame.number)
-    checked=$((checked + 1))
-    if [ "$want" != "$got" ]; then
-        diff <(echo "$want") <(echo "$got") >&2 || true
-        echo "FAIL: $(basename "$capture"): -Y 'tcpclose.$expert' -T fields matches other frames than the table (< table, > tshark)" >&2
-        failed=1
-    fi
+for expert in $(values 0); do
+    expect 0 "$expert" -Y "tcpclose.$expert" -T fields -e frame.number
 done
 [ "$checked" -gt 0 ] || { echo "FAIL: $(basename "$expected") gave no value to filter on" >&2; exit 1; }
 [ "$failed" -eq 0 ] && echo "ok: $checked filters on tcpclose's token fields and expert infos match $(basename "$expected")"

@@ -530,7 +530,7 @@ static int dissect_tcpclose(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (results.cut_short > 0) {
         proto_item *ti = proto_tree_add_item(tree, proto_tcpclose, tvb, 0, 0, ENC_NA);
         proto_item_append_text(ti, ": TCP header cut short by the capture, not analysed");
-        expert_add_info(pinfo, ti, &ei_truncated);
+        add_expert(pinfo, tree, ti, &ei_truncated);
     }
     for (guint i = 0; i < results.count; i++) {
         draw_segment(tvb, pinfo, tree, &results.segment[i]);
