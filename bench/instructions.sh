@@ -3,7 +3,7 @@
 # line: callgrind's exact counts, which no other work on the machine disturbs (where timed pairs
 # are too noisy to tell 3 % from 6 %).
 #
-# Usage: bench/instructions.sh [--work DIR] [--suites "host trixie sid"] [--packets N]
+# Usage: bench/instructions.sh [--work DIR] [--suites "host trixie sid"] [--packets N] [--cache-sim]
 #   Run bench/run.sh --prepare and bench/paired.sh --suites ... first: this reuses the 1m capture,
 #   the plugin folders and the chroots (WORK/roots/SUITE) they made (with valgrind in them).
 #   For each suite and each job of paired.sh (filter, fields, conns), plain and with tcpclose, tshark
@@ -14,6 +14,10 @@
 #   tcp.stream alone, with tcpclose loaded and without: what tcpclose costs before any of its
 #   fields is asked for.
 #   Prints a Markdown table (also WORK/results/instructions.md).  About 25 minutes for three suites.
+#   --cache-sim  also simulates the caches (callgrind's: first-level instruction and data caches of
+#                32 KiB, a last level of 512 KiB, like the second level of this machine's cores) and
+#                adds each side's misses a packet, for where time goes beyond instructions where
+#                perf has no hardware counters (a virtual machine).  About twice as long.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,11 +25,13 @@ repo=$(cd "$here/.." && pwd)
 work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
 suites=host
 packets=20000
+cache_sim=()
 while [ $# -gt 0 ]; do
     case $1 in
     --work) work=$2; shift ;;
     --suites) suites=$2; shift ;;
     --packets) packets=$2; shift ;;
+    --cache-sim) cache_sim=(--cache-sim=yes "--I1=32768,8,64" "--D1=32768,8,64" "--LL=524288,8,64") ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -70,7 +76,8 @@ for suite in $suites; do
     chmod a+r "$work/fixed-seeds-$suite.so"
 done
 
-# count SUITE plugins|noplugins PACKETS args...: the program's total instructions
+# count SUITE plugins|noplugins PACKETS args...: the program's totals, one number an event
+# (instructions; with --cache-sim, then the reads, writes and each cache's misses)
 count() {
     local suite=$1 folder=$work/$2 n=$3 file
     shift 3
@@ -81,9 +88,15 @@ count() {
                "LD_PRELOAD=$work/fixed-seeds-$suite.so" setarch -R)
     [ "$(id -u)" != 0 ] || run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
     [ "$suite" = host ] || run=(chroot "$work/roots/$suite" "${run[@]}")
-    "${run[@]}" valgrind --tool=callgrind --callgrind-out-file="$file" \
+    "${run[@]}" valgrind --tool=callgrind "${cache_sim[@]}" --callgrind-out-file="$file" \
         tshark -r "$work/cap-$n.pcap" "$@" >/dev/null 2>"$file.log"
     sed -n 's/^summary: //p' "$file"
+    sed -n 's/^events: //p' "$file" >"$out/events.txt"
+}
+
+# minus "A B C" "D E F": "A-D,B-E,C-F"
+minus() {
+    paste -d ' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") | awk '{ printf "%s%.0f", (NR > 1 ? "," : ""), $1 - $2 }'
 }
 
 chmod a+rwx "$out"
@@ -99,15 +112,30 @@ for suite in $suites; do
         IFS='|' read -r name plain_args plugin_args <<<"$job"
         eval "plain=($plain_args)"
         eval "plugin=($plugin_args)"
-        a=$(($(count "$suite" noplugins "$packets" "${plain[@]}") - $(count "$suite" noplugins "$few" "${plain[@]}")))
-        b=$(($(count "$suite" plugins "$packets" "${plugin[@]}") - $(count "$suite" plugins "$few" "${plugin[@]}")))
+        a=$(minus "$(count "$suite" noplugins "$packets" "${plain[@]}")" "$(count "$suite" noplugins "$few" "${plain[@]}")")
+        b=$(minus "$(count "$suite" plugins "$packets" "${plugin[@]}")" "$(count "$suite" plugins "$few" "${plugin[@]}")")
         echo "$name ${label[$suite]} $a $b $((packets - few))" >>"$out/counts.txt"
-        echo "== $name on ${label[$suite]}: plain $((a / (packets - few))), tcpclose $((b / (packets - few))) instructions a packet" >&2
+        echo "== $name on ${label[$suite]}: plain $((${a%%,*} / (packets - few))), tcpclose $((${b%%,*} / (packets - few))) instructions a packet" >&2
     done
 done
 
-gawk '
-    BEGIN { print "| Job | Wireshark | Plain, instructions a packet | With tcpclose | tcpclose adds | Ratio |"
-            print "| --- | --- | ---: | ---: | ---: | ---: |" }
-    { printf "| %s | %s | %d | %d | %+d | %.3f |\n", $1, $2, $3 / $5, $4 / $5, ($4 - $3) / $5, $4 / $3 }
+# The table: instructions, and with --cache-sim each cache's misses (callgrind's event names:
+# I1mr and D1mr first-level instruction and data read misses, ILmr and DLmr last-level ones).
+gawk -v events="$(cat "$out/events.txt")" '
+    BEGIN {
+        n = split(events, name, " ")
+        header = "| Job | Wireshark | Plain, instructions a packet | With tcpclose | tcpclose adds | Ratio |"
+        rule = "| --- | --- | ---: | ---: | ---: | ---: |"
+        for (i = 2; i <= n; i++)
+            if (name[i] ~ /mr$/) { header = header " " name[i] " plain, added |"; rule = rule " ---: |" }
+        print header; print rule
+    }
+    {
+        split($3, a, ","); split($4, b, ",")
+        line = sprintf("| %s | %s | %d | %d | %+d | %.3f |", $1, $2, a[1] / $5, b[1] / $5, (b[1] - a[1]) / $5, b[1] / a[1])
+        for (i = 2; i <= n; i++)
+            if (name[i] ~ /mr$/)
+                line = line sprintf(" %.1f, %+.1f (%+.1f %%) |", a[i] / $5, (b[i] - a[i]) / $5, 100 * (b[i] - a[i]) / a[i])
+        print line
+    }
 ' "$out/counts.txt" | tee "$work/results/instructions.md"

@@ -5,13 +5,17 @@
 # for reasons of its own; bench/run.sh's medians then move by more than the 5 % goal.  Here each
 # job runs plain and with tcpclose back to back, N times, the order swapped every other pair
 # (ABBA...), so whatever else the machine does falls on both runs of a pair alike.  Each pair gives
-# one CPU-time ratio (user + system); printed per job: the median ratio, its interquartile range,
+# one CPU-time ratio (user + system); printed per job: the median ratio, the lowest and highest,
 # the ratio of the summed CPU times, and the median system time of each side.
 #
-# Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only filter|fields|conns]
+# Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only "JOB ..."]
 #                        [--suites "host trixie sid"]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
 #   Default 15 pairs on the 1m capture: about 25 minutes on 2 cores.
+#   --only    the jobs to time, of filter, fields, loaded and conns (default: all but loaded).
+#             loaded is the field export of tcp.stream alone, with tcpclose loaded and without:
+#             what tcpclose costs before any of its fields is asked for; beside the fields job it
+#             splits that job's cost into tcpclose's own work and the asking for a second field.
 #   --suites  the Wireshark lines to time, interleaved pair by pair in one run: "host" is this
 #             machine's tshark (and run.sh's plugin); bookworm, trixie and sid are Debian's
 #             Wireshark 4.0, 4.4 and 4.6 in chroots kept under WORK/roots (made on first use
@@ -24,7 +28,7 @@ repo=$(cd "$here/.." && pwd)
 work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
 pairs=15
 size=1m
-only= # one job only (the 4m capture's pairs take 5 minutes for all three)
+only="filter fields conns"
 suites=host
 while [ $# -gt 0 ]; do
     case $1 in
@@ -39,14 +43,16 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-case $only in
-"" | filter | fields | conns) ;;
-*) echo "paired.sh: --only takes filter, fields or conns" >&2; exit 2 ;;
-esac
+for name in $only; do
+    case $name in
+    filter | fields | loaded | conns) ;;
+    *) echo "paired.sh: --only takes filter, fields, loaded or conns" >&2; exit 2 ;;
+    esac
+done
 cap=$work/cap-$size.pcap
 [ -r "$cap" ] && [ -d "$work/plugins" ] || { echo "paired.sh: no $cap or $work/plugins: run bench/run.sh first" >&2; exit 1; }
 ts=$here/tshark-as-nobody.sh
-out=$work/results/paired-$size${only:+-$only}.txt
+out=$work/results/paired-$size-${only// /-}.txt
 mkdir -p "$work/results"
 : > "$out"
 
@@ -54,6 +60,7 @@ mkdir -p "$work/results"
 jobs=(
     "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
     "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
+    "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
 )
 
@@ -104,7 +111,7 @@ for ((pair = 1; pair <= pairs; pair++)); do
     for suite in $suites; do
         for job in "${jobs[@]}"; do
             IFS='|' read -r name plain_args plugin_args <<<"$job"
-            [ -z "$only" ] || [ "$name" = "$only" ] || continue
+            [[ " $only " == *" $name "* ]] || continue
             if ((pair % 2)); then
                 a=$(cpu_of "$suite" noplugins "$plain_args")
                 b=$(cpu_of "$suite" plugins "$plugin_args")
@@ -125,17 +132,16 @@ rows = {}
 for line in open(sys.argv[1]):
     name, wireshark, a_user, a_sys, b_user, b_sys = line.split()
     rows.setdefault((name, wireshark), []).append((float(a_user), float(a_sys), float(b_user), float(b_sys)))
-print(f"| Job ({sys.argv[2]} capture) | Wireshark | Pairs | Median ratio | Interquartile range | Summed CPU ratio "
+print(f"| Job ({sys.argv[2]} capture) | Wireshark | Pairs | Median ratio | Lowest–highest | Summed CPU ratio "
       "| Plain CPU s, min–max | Median system s, plain / tcpclose |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (name, wireshark), runs in sorted(rows.items()):
     plain = [au + as_ for au, as_, _, _ in runs]
     plugin = [bu + bs for _, _, bu, bs in runs]
     ratios = sorted(b / a for a, b in zip(plain, plugin))
-    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     sys_plain = statistics.median(r[1] for r in runs)
     sys_plugin = statistics.median(r[3] for r in runs)
-    print(f"| {name} | {wireshark} | {len(runs)} | {statistics.median(ratios):.3f} | {q[0]:.3f}–{q[2]:.3f} "
+    print(f"| {name} | {wireshark} | {len(runs)} | {statistics.median(ratios):.3f} | {ratios[0]:.3f}–{ratios[-1]:.3f} "
           f"| {sum(plugin) / sum(plain):.3f} | {min(plain):.2f}–{max(plain):.2f} "
           f"| {sys_plain:.2f} / {sys_plugin:.2f} |")
 EOF
