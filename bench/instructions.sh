@@ -135,7 +135,8 @@ gawk -v events="$(cat "$out/events.txt")" '
         line = sprintf("| %s | %s | %d | %d | %+d | %.3f |", $1, $2, a[1] / $5, b[1] / $5, (b[1] - a[1]) / $5, b[1] / a[1])
         for (i = 2; i <= n; i++)
             if (name[i] ~ /mr$/)
-                line = line sprintf(" %.1f, %+.1f (%+.1f %%) |", a[i] / $5, (b[i] - a[i]) / $5, 100 * (b[i] - a[i]) / a[i])
+                line = line sprintf(" %.1f, %+.1f (%s) |", a[i] / $5, (b[i] - a[i]) / $5,
+                                    a[i] > 0 ? sprintf("%+.1f %%", 100 * (b[i] - a[i]) / a[i]) : "none plain")
         print line
     }
 ' "$out/counts.txt" | tee "$work/results/instructions.md"
