@@ -6,7 +6,8 @@
 # job runs plain and with tcpclose back to back, N times, the order swapped every other pair
 # (ABBA...), so whatever else the machine does falls on both runs of a pair alike.  Each pair gives
 # one CPU-time ratio (user + system); printed per job: the median ratio, the lowest and highest,
-# the ratio of the summed CPU times, and the median system time of each side.
+# the ratio of the summed CPU times, and the median system time of each side.  With fields and
+# loaded timed together, also the field export's split and plain tshark against itself.
 #
 # Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only "JOB ..."]
 #                        [--suites "host trixie sid"]
@@ -144,4 +145,17 @@ for (name, wireshark), runs in sorted(rows.items()):
     print(f"| {name} | {wireshark} | {len(runs)} | {statistics.median(ratios):.3f} | {ratios[0]:.3f}–{ratios[-1]:.3f} "
           f"| {sum(plugin) / sum(plain):.3f} | {min(plain):.2f}–{max(plain):.2f} "
           f"| {sys_plain:.2f} / {sys_plugin:.2f} |")
+
+# With fields and loaded in the same rounds: the field export's split (tcpclose's fields run over its
+# loaded run: what asking for tcpclose.phase costs), and how far plain tshark's same command, run
+# twice in a round, differs from itself: the noise to read every other ratio against.
+print()
+for wireshark in sorted({w for _, w in rows}):
+    fields, loaded = rows.get(("fields", wireshark)), rows.get(("loaded", wireshark))
+    if not fields or not loaded:
+        continue
+    split = sorted((f[2] + f[3]) / (l[2] + l[3]) for f, l in zip(fields, loaded))
+    itself = sorted((f[0] + f[1]) / (l[0] + l[1]) for f, l in zip(fields, loaded))
+    print(f"{wireshark}: fields over loaded, with tcpclose: median {statistics.median(split):.3f} "
+          f"({split[0]:.3f}–{split[-1]:.3f}); plain tshark against itself: {itself[0]:.3f}–{itself[-1]:.3f}")
 EOF
