@@ -4,9 +4,11 @@
 # are too noisy to tell 3 % from 6 %).
 #
 # Usage: bench/instructions.sh [--work DIR] [--suites "host trixie sid"] [--packets N] [--cache-sim]
+#                              [--only "JOB ..."]
 #   Run bench/run.sh --prepare and bench/paired.sh --suites ... first: this reuses the 1m capture,
 #   the plugin folders and the chroots (WORK/roots/SUITE) they made (with valgrind in them).
-#   For each suite and each job of paired.sh (filter, fields, conns), plain and with tcpclose, tshark
+#   For each suite and each job of paired.sh (filter, fields, loaded, conns, second; --only picks
+#   some), plain and with tcpclose (second: plain, with a second field of its own), tshark
 #   runs under callgrind on the capture's first N packets (default 20,000) and on its first N/10;
 #   the difference over the 9N/10 packets between is the cost a packet, net of start-up.  Every run
 #   has GLib's random numbers fixed (bench/fixed-seeds.c, preloaded) and address randomisation off,
@@ -26,11 +28,13 @@ work=${TCPCLOSE_BENCH_DIR:-/tmp/tcpclose-bench}
 suites=host
 packets=20000
 cache_sim=()
+only="filter fields loaded conns second"
 while [ $# -gt 0 ]; do
     case $1 in
     --work) work=$2; shift ;;
     --suites) suites=$2; shift ;;
     --packets) packets=$2; shift ;;
+    --only) only=$2; shift ;;
     --cache-sim) cache_sim=(--cache-sim=yes "--I1=32768,8,64" "--D1=32768,8,64" "--LL=524288,8,64") ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -100,22 +104,25 @@ minus() {
 }
 
 chmod a+rwx "$out"
-jobs=(
+jobs=( # as in paired.sh
     "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
     "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
     "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
+    "second|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcp.len|noplugins"
 )
 : >"$out/counts.txt"
 for suite in $suites; do
     for job in "${jobs[@]}"; do
-        IFS='|' read -r name plain_args plugin_args <<<"$job"
+        IFS='|' read -r name plain_args plugin_args plugin_folder <<<"$job"
+        [[ " $only " == *" $name "* ]] || continue
         eval "plain=($plain_args)"
         eval "plugin=($plugin_args)"
+        folder=${plugin_folder:-plugins}
         a=$(minus "$(count "$suite" noplugins "$packets" "${plain[@]}")" "$(count "$suite" noplugins "$few" "${plain[@]}")")
-        b=$(minus "$(count "$suite" plugins "$packets" "${plugin[@]}")" "$(count "$suite" plugins "$few" "${plugin[@]}")")
+        b=$(minus "$(count "$suite" "$folder" "$packets" "${plugin[@]}")" "$(count "$suite" "$folder" "$few" "${plugin[@]}")")
         echo "$name ${label[$suite]} $a $b $((packets - few))" >>"$out/counts.txt"
-        echo "== $name on ${label[$suite]}: plain $((${a%%,*} / (packets - few))), tcpclose $((${b%%,*} / (packets - few))) instructions a packet" >&2
+        echo "== $name on ${label[$suite]}: plain $((${a%%,*} / (packets - few))), other side $((${b%%,*} / (packets - few))) instructions a packet" >&2
     done
 done
 
@@ -124,7 +131,7 @@ done
 gawk -v events="$(cat "$out/events.txt")" '
     BEGIN {
         n = split(events, name, " ")
-        header = "| Job | Wireshark | Plain, instructions a packet | With tcpclose | tcpclose adds | Ratio |"
+        header = "| Job | Wireshark | Plain, instructions a packet | With tcpclose (second: tcp.len) | Added | Ratio |"
         rule = "| --- | --- | ---: | ---: | ---: | ---: |"
         for (i = 2; i <= n; i++)
             if (name[i] ~ /mr$/) { header = header " " name[i] " plain, added |"; rule = rule " ---: |" }

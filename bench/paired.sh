@@ -17,6 +17,8 @@
 #             loaded is the field export of tcp.stream alone, with tcpclose loaded and without:
 #             what tcpclose costs before any of its fields is asked for; beside the fields job it
 #             splits that job's cost into tcpclose's own work and the asking for a second field.
+#             second is plain tshark on both sides, exporting tcp.stream and then tcp.stream and
+#             tcp.len: what a second field of Wireshark's own costs, the field export's yardstick.
 #   --suites  the Wireshark lines to time, interleaved pair by pair in one run: "host" is this
 #             machine's tshark (and run.sh's plugin); bookworm, trixie and sid are Debian's
 #             Wireshark 4.0, 4.4 and 4.6 in chroots kept under WORK/roots (made on first use
@@ -46,8 +48,8 @@ done
 
 for name in $only; do
     case $name in
-    filter | fields | loaded | conns) ;;
-    *) echo "paired.sh: --only takes filter, fields, loaded or conns" >&2; exit 2 ;;
+    filter | fields | loaded | conns | second) ;;
+    *) echo "paired.sh: --only takes filter, fields, loaded, conns or second" >&2; exit 2 ;;
     esac
 done
 cap=$work/cap-$size.pcap
@@ -57,12 +59,14 @@ out=$work/results/paired-$size-${only// /-}.txt
 mkdir -p "$work/results"
 : > "$out"
 
-# job name, plain tshark's arguments, tcpclose's arguments (the pairs of bench/run.sh)
+# job name, plain tshark's arguments, the other side's arguments (the pairs of bench/run.sh), and
+# the other side's plugin folder when it is not tcpclose's
 jobs=(
     "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
     "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
     "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
+    "second|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcp.len|noplugins"
 )
 
 # A chroot per other Wireshark line, with its tshark and the plugin built against it there; WORK is
@@ -111,13 +115,13 @@ cpu_of() { # suite plugins|noplugins args... : prints the run's user and system 
 for ((pair = 1; pair <= pairs; pair++)); do
     for suite in $suites; do
         for job in "${jobs[@]}"; do
-            IFS='|' read -r name plain_args plugin_args <<<"$job"
+            IFS='|' read -r name plain_args plugin_args plugin_folder <<<"$job"
             [[ " $only " == *" $name "* ]] || continue
             if ((pair % 2)); then
                 a=$(cpu_of "$suite" noplugins "$plain_args")
-                b=$(cpu_of "$suite" plugins "$plugin_args")
+                b=$(cpu_of "$suite" "${plugin_folder:-plugins}" "$plugin_args")
             else
-                b=$(cpu_of "$suite" plugins "$plugin_args")
+                b=$(cpu_of "$suite" "${plugin_folder:-plugins}" "$plugin_args")
                 a=$(cpu_of "$suite" noplugins "$plain_args")
             fi
             # job, Wireshark, plain's user and system s, tcpclose's user and system s
@@ -149,13 +153,18 @@ for (name, wireshark), runs in sorted(rows.items()):
 # With fields and loaded in the same rounds: the field export's split (tcpclose's fields run over its
 # loaded run: what asking for tcpclose.phase costs), and how far plain tshark's same command, run
 # twice in a round, differs from itself: the noise to read every other ratio against.
+# With fields and second: tcpclose's field export over plain tshark's export of tcp.len beside
+# tcp.stream, what tcpclose costs beyond a second field of Wireshark's own.
 print()
 for wireshark in sorted({w for _, w in rows}):
-    fields, loaded = rows.get(("fields", wireshark)), rows.get(("loaded", wireshark))
-    if not fields or not loaded:
-        continue
-    split = sorted((f[2] + f[3]) / (l[2] + l[3]) for f, l in zip(fields, loaded))
-    itself = sorted((f[0] + f[1]) / (l[0] + l[1]) for f, l in zip(fields, loaded))
-    print(f"{wireshark}: fields over loaded, with tcpclose: median {statistics.median(split):.3f} "
-          f"({split[0]:.3f}–{split[-1]:.3f}); plain tshark against itself: {itself[0]:.3f}–{itself[-1]:.3f}")
+    fields, loaded, second = (rows.get((job, wireshark)) for job in ("fields", "loaded", "second"))
+    if fields and loaded:
+        split = sorted((f[2] + f[3]) / (l[2] + l[3]) for f, l in zip(fields, loaded))
+        itself = sorted((f[0] + f[1]) / (l[0] + l[1]) for f, l in zip(fields, loaded))
+        print(f"{wireshark}: fields over loaded, with tcpclose: median {statistics.median(split):.3f} "
+              f"({split[0]:.3f}–{split[-1]:.3f}); plain tshark against itself: {itself[0]:.3f}–{itself[-1]:.3f}")
+    if fields and second:
+        beyond = sorted((f[2] + f[3]) / (s[2] + s[3]) for f, s in zip(fields, second))
+        print(f"{wireshark}: fields with tcpclose over plain tshark's export of tcp.stream and tcp.len: "
+              f"median {statistics.median(beyond):.3f} ({beyond[0]:.3f}–{beyond[-1]:.3f})")
 EOF
