@@ -104,16 +104,11 @@ minus() {
 }
 
 chmod a+rwx "$out"
-jobs=( # as in paired.sh
-    "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
-    "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
-    "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
-    "conns|-q -z conv,tcp|-q -z tcpclose,conns"
-    "second|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcp.len|noplugins"
-)
+# shellcheck source=bench/jobs.sh
+source "$here/jobs.sh"
 : >"$out/counts.txt"
 for suite in $suites; do
-    for job in "${jobs[@]}"; do
+    for job in "${bench_jobs[@]}"; do
         IFS='|' read -r name plain_args plugin_args plugin_folder <<<"$job"
         [[ " $only " == *" $name "* ]] || continue
         eval "plain=($plain_args)"

@@ -59,15 +59,8 @@ out=$work/results/paired-$size-${only// /-}.txt
 mkdir -p "$work/results"
 : > "$out"
 
-# job name, plain tshark's arguments, the other side's arguments (the pairs of bench/run.sh), and
-# the other side's plugin folder when it is not tcpclose's
-jobs=(
-    "filter|-Y 'tcp.flags.reset==1'|-Y 'tcpclose.phase == \"RST\"'"
-    "fields|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcpclose.phase"
-    "loaded|-T fields -e tcp.stream|-T fields -e tcp.stream"
-    "conns|-q -z conv,tcp|-q -z tcpclose,conns"
-    "second|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcp.len|noplugins"
-)
+# shellcheck source=bench/jobs.sh
+source "$here/jobs.sh"
 
 # A chroot per other Wireshark line, with its tshark and the plugin built against it there; WORK is
 # mounted at the same path inside, so the capture, plugin folders and state are where they are here.
@@ -114,7 +107,7 @@ cpu_of() { # suite plugins|noplugins args... : prints the run's user and system 
 
 for ((pair = 1; pair <= pairs; pair++)); do
     for suite in $suites; do
-        for job in "${jobs[@]}"; do
+        for job in "${bench_jobs[@]}"; do
             IFS='|' read -r name plain_args plugin_args plugin_folder <<<"$job"
             [[ " $only " == *" $name "* ]] || continue
             if ((pair % 2)); then
