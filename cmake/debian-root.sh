@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # debian-root.sh - minimal Debian systems in chroots, for testing and timing tcpclose against the
-# Wireshark of another release (cmake/matrix.sh, bench/paired.sh --versions).  Needs root.
+# Wireshark of another release (cmake/matrix.sh, bench/paired.sh --suites).  Needs root.
 #
 # Usage: debian-root.sh unpack SUITE DIR       a fresh system in DIR (which must not exist), from a
 #                                              minimal base made once with mmdebstrap and kept as
