@@ -41,6 +41,9 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+# shellcheck source=bench/jobs.sh
+source "$here/jobs.sh"
+bench_check_only "$only"
 few=$((packets / 10))
 out=$work/results/instructions
 mkdir -p "$out"
@@ -104,8 +107,6 @@ minus() {
 }
 
 chmod a+rwx "$out"
-# shellcheck source=bench/jobs.sh
-source "$here/jobs.sh"
 : >"$out/counts.txt"
 for suite in $suites; do
     for job in "${bench_jobs[@]}"; do

@@ -9,3 +9,12 @@ bench_jobs=(
     "conns|-q -z conv,tcp|-q -z tcpclose,conns"
     "second|-T fields -e tcp.stream|-T fields -e tcp.stream -e tcp.len|noplugins"
 )
+
+# Exits with a message naming the jobs when "$1" (a space-separated list) holds one that is not.
+bench_check_only() {
+    local name job known=()
+    for job in "${bench_jobs[@]}"; do known+=("${job%%|*}"); done
+    for name in $1; do
+        [[ " ${known[*]} " == *" $name "* ]] || { echo "$0: --only takes ${known[*]}" >&2; exit 2; }
+    done
+}

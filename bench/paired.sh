@@ -46,21 +46,15 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-for name in $only; do
-    case $name in
-    filter | fields | loaded | conns | second) ;;
-    *) echo "paired.sh: --only takes filter, fields, loaded, conns or second" >&2; exit 2 ;;
-    esac
-done
+# shellcheck source=bench/jobs.sh
+source "$here/jobs.sh"
+bench_check_only "$only"
 cap=$work/cap-$size.pcap
 [ -r "$cap" ] && [ -d "$work/plugins" ] || { echo "paired.sh: no $cap or $work/plugins: run bench/run.sh first" >&2; exit 1; }
 ts=$here/tshark-as-nobody.sh
 out=$work/results/paired-$size-${only// /-}.txt
 mkdir -p "$work/results"
 : > "$out"
-
-# shellcheck source=bench/jobs.sh
-source "$here/jobs.sh"
 
 # A chroot per other Wireshark line, with its tshark and the plugin built against it there; WORK is
 # mounted at the same path inside, so the capture, plugin folders and state are where they are here.
@@ -117,7 +111,7 @@ for ((pair = 1; pair <= pairs; pair++)); do
                 b=$(cpu_of "$suite" "${plugin_folder:-plugins}" "$plugin_args")
                 a=$(cpu_of "$suite" noplugins "$plain_args")
             fi
-            # job, Wireshark, plain's user and system s, tcpclose's user and system s
+            # job, Wireshark, plain's user and system s, the other side's (tcpclose's) user and system s
             echo "$name ${label[$suite]} $a $b" >>"$out"
             echo "== pair $pair/$pairs $name on ${label[$suite]}: plain $a s, tcpclose $b s CPU (user system)" >&2
         done
