@@ -113,7 +113,7 @@ for ((pair = 1; pair <= pairs; pair++)); do
             fi
             # job, Wireshark, plain's user and system s, the other side's (tcpclose's) user and system s
             echo "$name ${label[$suite]} $a $b" >>"$out"
-            echo "== pair $pair/$pairs $name on ${label[$suite]}: plain $a s, tcpclose $b s CPU (user system)" >&2
+            echo "== pair $pair/$pairs $name on ${label[$suite]}: plain $a s, other side $b s CPU (user system)" >&2
         done
     done
 done
@@ -125,7 +125,7 @@ for line in open(sys.argv[1]):
     name, wireshark, a_user, a_sys, b_user, b_sys = line.split()
     rows.setdefault((name, wireshark), []).append((float(a_user), float(a_sys), float(b_user), float(b_sys)))
 print(f"| Job ({sys.argv[2]} capture) | Wireshark | Pairs | Median ratio | Lowest–highest | Summed CPU ratio "
-      "| Plain CPU s, min–max | Median system s, plain / tcpclose |")
+      "| Plain CPU s, min–max | Median system s, plain / other side |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (name, wireshark), runs in sorted(rows.items()):
     plain = [au + as_ for au, as_, _, _ in runs]
