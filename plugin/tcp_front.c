@@ -38,7 +38,10 @@ static inline guint32 read_be32(const guint8 *p)
 
 static dissector_handle_t tcp_handle;
 static int proto_tcp = -1;
-static protocol_t *analyser; /* for its enabled flag */
+static protocol_t *analyser;
+/* Whether the analyser is enabled, read when a dissection begins: Wireshark dissects anew when it
+ * is enabled or disabled, and asking for every segment cost a call and 20 instructions. */
+static gboolean analysing;
 
 /* What the first pass saw of the frame being dissected, until the post-dissector takes it. */
 struct pending_layer {
@@ -83,12 +86,19 @@ static void read_window_shift(const guint8 *header, guint header_len, struct tcp
  * then compares and hashes a fixed length, which the compiler does inline. */
 static void read_addresses(const packet_info *pinfo, struct tcp_layer *layer)
 {
-    guint8 len = pinfo->src.type == AT_IPv4 ? 4 : pinfo->src.type == AT_IPv6 ? 16 : 0;
-    if (len == 0 || pinfo->src.len != len || pinfo->dst.type != pinfo->src.type || pinfo->dst.len != len)
+    if (pinfo->dst.type != pinfo->src.type || pinfo->dst.len != pinfo->src.len)
         return;
-    memcpy(layer->src_addr, pinfo->src.data, len);
-    memcpy(layer->dst_addr, pinfo->dst.data, len);
-    layer->addr_len = len;
+    /* Each length copied as a constant: copies of a length known only at run time took a string
+     * instruction each, slow to start for a few bytes. */
+    if (pinfo->src.type == AT_IPv4 && pinfo->src.len == 4) {
+        memcpy(layer->src_addr, pinfo->src.data, 4);
+        memcpy(layer->dst_addr, pinfo->dst.data, 4);
+        layer->addr_len = 4;
+    } else if (pinfo->src.type == AT_IPv6 && pinfo->src.len == 16) {
+        memcpy(layer->src_addr, pinfo->src.data, 16);
+        memcpy(layer->dst_addr, pinfo->dst.data, 16);
+        layer->addr_len = 16;
+    }
 }
 
 enum header_kind {
@@ -154,6 +164,11 @@ static struct cached_stream cache[CACHE_SLOTS];
 static void forget_cached_streams(void)
 {
     memset(cache, 0, sizeof cache);
+}
+
+static void begin_dissection(void)
+{
+    analysing = proto_is_protocol_enabled(analyser);
 }
 
 /* One endpoint: its (zero-padded) address folded to four bytes, with its port. */
@@ -246,8 +261,9 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, g
     return TRUE;
 }
 
-/* First pass: keeps what the analyser needs of a TCP header TCP is about to dissect. */
-static void note_header(tvbuff_t *tvb, const packet_info *pinfo)
+/* First pass: keeps what the analyser needs of a TCP header TCP is about to dissect.  Not inlined:
+ * in the handle, the handle's own arguments would be saved and restored around each of its calls. */
+static G_GNUC_NO_INLINE void note_header(tvbuff_t *tvb, const packet_info *pinfo)
 {
     if (pending.frame != pinfo->num) {
         /* The frame's first TCP header (what is pending is a frame's the post-dissector did not
@@ -274,7 +290,7 @@ static void note_header(tvbuff_t *tvb, const packet_info *pinfo)
 
 static int dissect_in_front_of_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (!PINFO_FD_VISITED(pinfo) && proto_is_protocol_enabled(analyser))
+    if (analysing && !PINFO_FD_VISITED(pinfo))
         note_header(tvb, pinfo);
     return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
 }
@@ -307,5 +323,6 @@ void tcp_front_install(int proto)
     dissector_handle_t front = create_dissector_handle_with_name_and_description(
         dissect_in_front_of_tcp, -1, "tcpclose_tcp_front", "TCP (seen by tcpclose)");
     dissector_add_uint("ip.proto", IP_PROTO_TCP, front);
+    register_init_routine(begin_dissection);
     register_cleanup_routine(forget_cached_streams);
 }
