@@ -151,7 +151,8 @@ static enum header_kind read_header(tvbuff_t *tvb, const packet_info *pinfo, str
  *   segment's: the count before the frame (TCP headers reach TCP through here, from IPv4, IPv6 and
  *   the tunnels over them);
  * - otherwise (tunnels, several headers), a full lookup. */
-#define CACHE_SLOTS 4096 /* a power of two; 44 bytes each */
+#define CACHE_BITS 12
+#define CACHE_SLOTS (1u << CACHE_BITS) /* 44 bytes each */
 
 struct cached_stream {
     guint32 stream;
@@ -171,23 +172,17 @@ static void begin_dissection(void)
     analysing = proto_is_protocol_enabled(analyser);
 }
 
-/* One endpoint: its (zero-padded) address folded to four bytes, with its port. */
-static guint32 endpoint_hash(const guint8 *addr, guint16 port)
-{
-    guint32 word[4];
-    memcpy(word, addr, sizeof word);
-    return ((word[0] ^ word[1] ^ word[2] ^ word[3]) + port) * 0x9e3779b1U;
-}
-
+/* Both directions of a connection land in the same slot: the (zero-padded) addresses are combined
+ * by exclusive or, the ports in increasing order; a multiplication mixes them into the top bits. */
 static struct cached_stream *cache_slot(const struct tcp_layer *layer)
 {
-    /* A sum, so that both directions of a connection land in the same slot. */
-    guint32 h =
-        endpoint_hash(layer->src_addr, layer->seg.src_port) + endpoint_hash(layer->dst_addr, layer->seg.dst_port);
-    h ^= h >> 15;
-    h *= 0x2c1b3c6dU;
-    h ^= h >> 12;
-    return &cache[h & (CACHE_SLOTS - 1)];
+    guint64 src[2], dst[2];
+    memcpy(src, layer->src_addr, sizeof src);
+    memcpy(dst, layer->dst_addr, sizeof dst);
+    guint32 low = MIN(layer->seg.src_port, layer->seg.dst_port);
+    guint32 high = MAX(layer->seg.src_port, layer->seg.dst_port);
+    guint64 key = src[0] ^ src[1] ^ dst[0] ^ dst[1] ^ (guint64)(low << 16 | high) << 32;
+    return &cache[(key * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)) >> (64 - CACHE_BITS)];
 }
 
 static gboolean same_address(const guint8 *a, const guint8 *b)
@@ -225,8 +220,32 @@ static void cache_store(struct cached_stream *c, const struct tcp_layer *layer)
     memcpy(c->addr[1], layer->dst_addr, 16);
 }
 
-/* The tcp.stream TCP gave the segment: it looked up, or created, the conversation of these
- * addresses and ports at this frame (a new one for a SYN that reuses the ports). */
+/* The tcp.stream of the conversation TCP looked up, or created, for these addresses and ports at
+ * this frame (a new one for a SYN that reuses the ports).  Rare, so kept out of find_stream. */
+static G_GNUC_NO_INLINE gboolean look_up_stream(const packet_info *pinfo, struct pending_layer *p)
+{
+    struct tcp_layer *layer = &p->layer;
+    address src, dst;
+
+    if (layer->addr_len > 0) {
+        int type = layer->addr_len == 4 ? AT_IPv4 : AT_IPv6;
+        set_address(&src, type, layer->addr_len, layer->src_addr);
+        set_address(&dst, type, layer->addr_len, layer->dst_addr);
+    } else {
+        src = p->src;
+        dst = p->dst;
+    }
+    conversation_t *conv =
+        find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP, layer->seg.src_port, layer->seg.dst_port, 0);
+    const struct tcp_analysis *tcpd =
+        conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (tcpd == NULL)
+        return FALSE;
+    layer->stream = tcpd->stream;
+    return TRUE;
+}
+
+/* The tcp.stream TCP gave the segment. */
 static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, guint32 new_streams)
 {
     struct tcp_layer *layer = &p->layer;
@@ -236,26 +255,10 @@ static gboolean find_stream(const packet_info *pinfo, struct pending_layer *p, g
         layer->stream = cached->stream;
         return TRUE;
     }
-    if (new_streams == 1 && pending.headers == 1) {
+    if (new_streams == 1 && pending.headers == 1)
         layer->stream = pending.streams_before;
-    } else {
-        address src, dst;
-        if (layer->addr_len > 0) {
-            int type = layer->addr_len == 4 ? AT_IPv4 : AT_IPv6;
-            set_address(&src, type, layer->addr_len, layer->src_addr);
-            set_address(&dst, type, layer->addr_len, layer->dst_addr);
-        } else {
-            src = p->src;
-            dst = p->dst;
-        }
-        conversation_t *conv =
-            find_conversation(pinfo->num, &src, &dst, CONVERSATION_TCP, layer->seg.src_port, layer->seg.dst_port, 0);
-        const struct tcp_analysis *tcpd =
-            conv != NULL ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
-        if (tcpd == NULL)
-            return FALSE;
-        layer->stream = tcpd->stream;
-    }
+    else if (!look_up_stream(pinfo, p))
+        return FALSE;
     if (cached != NULL)
         cache_store(cached, layer);
     return TRUE;
