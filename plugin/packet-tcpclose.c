@@ -93,9 +93,13 @@ static char phase_by_sender[TC_PHASE_COUNT][2][32];
 
 static int tcpclose_tap = -1;
 
-struct tc_config tcpclose_config(void)
+/* The timers the preferences set, read when a dissection begins (Wireshark dissects anew when a
+ * preference changes) rather than for every segment. */
+static struct tc_config config;
+
+static void read_preferences(void)
 {
-    return (struct tc_config){(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
+    config = (struct tc_config){(gint64)pref_time_wait_s * 1000000000, (gint64)pref_idle_timeout_s * 1000000000};
 }
 
 /* Runs one TCP layer through its connection's state machine. */
@@ -107,8 +111,6 @@ static gboolean analyse_layer(packet_info *pinfo, struct tcp_layer *layer, struc
     gint64 secs = CLAMP((gint64)pinfo->abs_ts.secs, -G_GINT64_CONSTANT(4000000000), G_GINT64_CONSTANT(4000000000));
     layer->seg.time_ns = secs * 1000000000 + pinfo->abs_ts.nsecs;
     struct tcpclose_conn *conn = connections_find(layer);
-
-    const struct tc_config config = tcpclose_config();
     tc_process(&conn->machine, &config, &layer->seg, &result->ann);
     if (result->ann.phase == TC_PHASE_NONE)
         return FALSE;
@@ -724,6 +726,7 @@ void proto_register_tcpclose(void)
     connections_register();
     frame_results_register();
     register_init_routine(find_expert_observers);
+    register_init_routine(read_preferences);
     idle_timer_table_register();
     tcpclose_tap = register_tap("tcpclose");
     /* The post-dissector's handle belongs to a helper protocol of tcpclose's ("in name only"):

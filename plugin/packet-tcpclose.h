@@ -4,11 +4,6 @@
 
 #include <epan/packet.h>
 
-#include "closure.h"
-
-/* The timers the preferences set. */
-struct tc_config tcpclose_config(void);
-
 void proto_register_tcpclose(void);
 void proto_reg_handoff_tcpclose(void);
 
