@@ -402,13 +402,12 @@ static void note_sent(struct tc_connection *conn, const struct tc_segment *seg)
     if (has(seg, TC_FLAG_RST))
         return; /* an RST's numbers say nothing about what its sender sent or received */
 
-    /* A retransmission carries data or FIN it sent before, still unacknowledged. */
-    bool consumes = seg->payload_len > 0 || has(seg, TC_FLAG_FIN);
-    bool acked = peer->ack_sent && seq_geq(peer->max_ack, end);
-    if (ep->sent_any && consumes && !seq_gt(end, ep->snd_nxt) && !acked && ep->rexmits < UINT8_MAX)
-        ep->rexmits++;
-    if (!ep->sent_any || seq_gt(end, ep->snd_nxt))
+    if (!ep->sent_any || seq_gt(end, ep->snd_nxt)) {
         ep->snd_nxt = end;
+    } else if ((seg->payload_len > 0 || has(seg, TC_FLAG_FIN)) && !(peer->ack_sent && seq_geq(peer->max_ack, end)) &&
+               ep->rexmits < UINT8_MAX) {
+        ep->rexmits++; /* data or a FIN sent before, still unacknowledged: a retransmission */
+    }
     if (has(seg, TC_FLAG_ACK) && (!ep->ack_sent || seq_gt(seg->ack, ep->max_ack))) {
         ep->max_ack = seg->ack;
         ep->ack_sent = true;
