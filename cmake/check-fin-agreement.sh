@@ -5,13 +5,15 @@
 # Connections where tcpclose inferred a FIN the capture missed are left out: there Wireshark
 # calls the first captured FIN active, and tcpclose knows better.  Every annotated segment must
 # also carry TCP's own stream number (tcpclose takes it from TCP's conversation).
-# Usage: check-fin-agreement.sh PLUGIN.so CAPTURE
+# Usage: check-fin-agreement.sh PLUGIN.so CAPTURE [tshark options...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-"$here/run-tshark.sh" "$1" "$2" -2 -Y tcpclose -T fields -E occurrence=a -E aggregator=, -e frame.number -e tcp.stream \
-    -e tcp.flags.fin -e tcpclose.phase -e tcp.connection.fin_active -e tcp.connection.fin_passive \
+plugin=$1 capture=$2
+shift 2
+"$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y tcpclose -T fields -E occurrence=a -E aggregator=, \
+    -e frame.number -e tcp.stream -e tcp.flags.fin -e tcpclose.phase -e tcp.connection.fin_active -e tcp.connection.fin_passive \
     -e tcpclose.fin_not_captured -e tcpclose.stream |
-gawk -F'\t' -v capture="$(basename "$2")" '
+gawk -F'\t' -v capture="$(basename "$capture")" '
     # Each field lists its values, one per layer, joined by ","; the FIN checks read the first.
     function first(list) { split(list, item, ","); return item[1] }
     { frame[NR] = $1; stream[NR] = first($2); fin[NR] = first($3); phase[NR] = first($4)

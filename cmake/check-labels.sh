@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
 # check-labels.sh - the words a user reads first: each closing segment's subtree label ("TCP
 # Connection Closure: ACTIVE_FIN by client (client FIN_WAIT_1, server CLOSE_WAIT)") and its Info
-# column tag (" [ACTIVE_FIN by client]") must say what the hand-checked table says of it.
+# column tag (" [ACTIVE_FIN by client]") must say what the hand-checked table says of it, and so
+# must the words an IDLE_TIMEOUT cause adds in the tree: which rule decided, the inferred timer or
+# the idle_timeout preference.
 #
-# Usage: check-labels.sh PLUGIN.so CAPTURE EXPECTED
+# Usage: check-labels.sh PLUGIN.so CAPTURE EXPECTED [tshark options...]
 # EXPECTED is the capture's golden table (annotations.sh's columns): phase, sender, client and
-# server state per segment, comma separated when a frame holds several TCP layers.
+# server state per segment, comma separated when a frame holds several TCP layers.  The options
+# go to every tshark run; -o tcpclose.info_tag:FALSE means no frame may be tagged, and
+# -o tcpclose.idle_timeout:N is the number the IDLE_TIMEOUT words must give (300 if not set).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 capture=$2 expected=$3
+shift 3
+info_tag=1 idle_timeout=300
+for option in "$@"; do
+    case ${option,,} in
+    tcpclose.info_tag:false) info_tag=0 ;;
+    tcpclose.idle_timeout:*) idle_timeout=${option#*:} ;;
+    esac
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$here/run-tshark.sh" "$plugin" "$capture" -2 -Y tcpclose -T fields -E separator=/t -E occurrence=a \
+"$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y tcpclose -T fields -E separator=/t -E occurrence=a \
     -E 'aggregator=|' -e frame.number -e tcpclose >"$work/labels"
 # The Info column as tshark prints it.  Not "-T fields -e _ws.col.Info": from 4.4 on, that field
 # holds the column as it stood before the post-dissectors ran, without tcpclose's tag (the printed
 # column, the GUI's and tshark 4.0's field have it).
-"$here/run-tshark.sh" "$plugin" "$capture" -2 -Y tcpclose -o 'gui.column.format:"No.","%m","Info","%i"' |
+"$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y tcpclose -o 'gui.column.format:"No.","%m","Info","%i"' |
     sed -E 's/^ *([0-9]+) /\1\t/' >"$work/info"
-paste "$work/labels" "$work/info" |
-gawk -F'\t' -v capture="$(basename "$capture")" '
+# The RST cause as the tree shows it, on frames whose table gives IDLE_TIMEOUT: "frame<TAB>text".
+if gawk -F'\t' 'NR > 1 && $17 ~ /IDLE_TIMEOUT/ { found = 1 } END { exit !found }' "$expected"; then
+    "$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y 'tcpclose.rst_cause == "IDLE_TIMEOUT"' -T pdml |
+        gawk '/<field name="frame.number"/ { match($0, / show="[0-9]+"/); frame = substr($0, RSTART + 7, RLENGTH - 8) }
+              /<field name="tcpclose.rst_cause"/ { match($0, /showname="[^"]*"/); print frame "\t" substr($0, RSTART + 10, RLENGTH - 11) }' \
+        >"$work/causes"
+fi
+touch "$work/causes"
+{ paste "$work/labels" "$work/info"; sed 's/^/cause\t/' "$work/causes"; } |
+gawk -F'\t' -v capture="$(basename "$capture")" -v info_tag="$info_tag" -v idle_timeout="$idle_timeout" '
     # The golden table: what the labels and the Info tag of each frame must read.
     NR == FNR {
         if (FNR == 1)
@@ -35,7 +55,23 @@ gawk -F'\t' -v capture="$(basename "$capture")" '
             tag = tag " [" phase[i] " by " role "]"
         }
         want_label[$1] = label
-        want_tag[$1] = tag
+        want_tag[$1] = info_tag ? tag : ""
+        # The words after IDLE_TIMEOUT on a frame of one TCP layer, where the idle_timer column is
+        # that of the layer: the inferred timer (rounded as the tree rounds it), or the preference.
+        if (n == 1 && $17 == "IDLE_TIMEOUT")
+            want_cause[$1] = "RST cause: IDLE_TIMEOUT (" ($22 != "" ?
+                sprintf("an idle timer of about %.1f s inferred for the %s)", $22, tolower($5)) :
+                "idle longer than the idle_timeout preference, " idle_timeout " s)")
+        next
+    }
+    $1 == "cause" {
+        if ($2 in want_cause) {
+            if ($3 != want_cause[$2]) {
+                print "FAIL: " capture " frame " $2 ": RST cause\n  got:      " $3 "\n  expected: " want_cause[$2]
+                bad = 1
+            }
+            cause_seen[$2] = 1
+        }
         next
     }
     {
@@ -62,7 +98,7 @@ gawk -F'\t' -v capture="$(basename "$capture")" '
             bad = 1
         }
         if (tag == "" && $3 ~ / by (client|server)\]$/) {
-            print "FAIL: " capture " frame " frame ": Info tagged, but nothing was analysed: " $3
+            print "FAIL: " capture " frame " frame ": Info tagged, but " (info_tag ? "nothing was analysed" : "the info_tag preference is off") ": " $3
             bad = 1
         }
         checked++
@@ -73,7 +109,12 @@ gawk -F'\t' -v capture="$(basename "$capture")" '
                 print "FAIL: " capture " frame " frame ": no tcpclose subtree"
                 bad = 1
             }
+        for (frame in want_cause)
+            if (!(frame in cause_seen)) {
+                print "FAIL: " capture " frame " frame ": no RST cause IDLE_TIMEOUT in the tree"
+                bad = 1
+            }
         if (bad)
             exit 1
-        print "ok: labels and Info tags of " checked + 0 " frames"
+        print "ok: labels and Info tags of " checked + 0 " frames, RST cause words of " length(cause_seen) " frames"
     }' "$expected" -
