@@ -12,6 +12,12 @@ add_executable(idle_timers_test plugin/idle_timers_test.c)
 target_link_libraries(idle_timers_test PRIVATE closure)
 add_test(NAME unit.idle_timers COMMAND idle_timers_test)
 
+# tshark must load the plugin, or a test would check nothing (as root, tshark reads no plugin folder
+# but its own: see run-tshark.sh).  Every test that runs tshark waits on this one, and is not run
+# when it fails: one loud failure, not a hundred that each say it otherwise.
+add_test(NAME plugin.listed COMMAND "${PROJECT_SOURCE_DIR}/cmake/require-plugin.sh" $<TARGET_FILE:tcpclose>)
+set_tests_properties(plugin.listed PROPERTIES FIXTURES_SETUP tcpclose_loaded)
+
 # Every capture has an expected table; a capture without one fails rather than going untested.
 file(GLOB _captures RELATIVE "${TCPCLOSE_CAPTURES}" "${TCPCLOSE_CAPTURES}/*.pcap" "${TCPCLOSE_CAPTURES}/*.pcapng")
 list(SORT _captures)
@@ -136,3 +142,16 @@ set_tests_properties(gui.wireshark.timers PROPERTIES ENVIRONMENT "TCPCLOSE_GUI_T
 # libFuzzer on the state machine.
 include(cmake/Sanitizers.cmake)
 include(cmake/FuzzTests.cmake)
+
+# Every test: the Wireshark line the plugin was built for, the plugin folder run-tshark.sh and
+# check-gui.sh put it in (asking tshark -v would cost a tshark start on every run).
+get_property(_tests DIRECTORY PROPERTY TESTS)
+foreach(_test IN LISTS _tests)
+  set_property(TEST ${_test} APPEND PROPERTY ENVIRONMENT
+               "TCPCLOSE_WIRESHARK_LINE=${Wireshark_MAJOR_VERSION}.${Wireshark_MINOR_VERSION}")
+  if(_test MATCHES "^(golden|stats|robustness|kernel|profile|gui)\\.")
+    set_tests_properties(${_test} PROPERTIES FIXTURES_REQUIRED tcpclose_loaded)
+  elseif(_test MATCHES "^asan\\." AND NOT _test STREQUAL "asan.plugin.listed")
+    set_tests_properties(${_test} PROPERTIES FIXTURES_REQUIRED tcpclose_asan_loaded)
+  endif()
+endforeach()

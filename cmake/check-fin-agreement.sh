@@ -5,14 +5,35 @@
 # Connections where tcpclose inferred a FIN the capture missed are left out: there Wireshark
 # calls the first captured FIN active, and tcpclose knows better.  Every annotated segment must
 # also carry TCP's own stream number (tcpclose takes it from TCP's conversation).
+#
 # Usage: check-fin-agreement.sh PLUGIN.so CAPTURE [tshark options...]
+#        check-fin-agreement.sh --fields
+#            prints the fields it reads, comma separated, for a caller that has tshark -2 print
+#            them (-T fields -E occurrence=a -E aggregator=,) in a run of its own
+#        check-fin-agreement.sh --table FILE CAPTURE
+#            checks that run's output (FILE) instead of running tshark
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-plugin=$1 capture=$2
-shift 2
-"$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y tcpclose -T fields -E occurrence=a -E aggregator=, \
-    -e frame.number -e tcp.stream -e tcp.flags.fin -e tcpclose.phase -e tcp.connection.fin_active -e tcp.connection.fin_passive \
-    -e tcpclose.fin_not_captured -e tcpclose.stream |
+fields=(frame.number tcp.stream tcp.flags.fin tcpclose.phase tcp.connection.fin_active tcp.connection.fin_passive
+        tcpclose.fin_not_captured tcpclose.stream)
+if [ "${1:-}" = --fields ]; then
+    (IFS=,; echo "${fields[*]}")
+    exit 0
+fi
+if [ "${1:-}" = --table ]; then
+    table=$2 capture=$3
+    read_table() { cat "$table"; }
+else
+    plugin=$1 capture=$2
+    shift 2
+    args=()
+    for f in "${fields[@]}"; do args+=(-e "$f"); done
+    read_table() {
+        "$here/run-tshark.sh" "$plugin" "$capture" -2 "$@" -Y tcpclose -T fields -E occurrence=a -E aggregator=, \
+            "${args[@]}"
+    }
+fi
+read_table "$@" |
 gawk -F'\t' -v capture="$(basename "$capture")" '
     # Each field lists its values, one per layer, joined by ","; the FIN checks read the first.
     function first(list) { split(list, item, ","); return item[1] }

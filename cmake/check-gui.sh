@@ -32,7 +32,7 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+version=${TCPCLOSE_WIRESHARK_LINE:-$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')}
 mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/runtime" "$work/out" "$work/extcap"
 cp "$plugin" "$work/plugins/$version/epan/"
 cp "$capture" "$work/$name"

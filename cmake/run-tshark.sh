@@ -9,7 +9,8 @@
 # With TCPCLOSE_PRELOAD set (a sanitizer runtime), tshark runs with it preloaded, so that a
 # plugin built with sanitizers can load into Debian's tshark; any report makes tshark fail.
 # With TCPCLOSE_PROFILE=DIR, the configuration profile folder DIR is copied into the fresh
-# configuration folder's profiles/, so that "-C $(basename DIR)" selects it.
+# configuration folder's profiles/, so that "-C $(basename DIR)" selects it.  TCPCLOSE_WIRESHARK_LINE
+# (4.0, 4.4...) names the plugin folder to use; without it, tshark -v says.
 #
 # As root, tshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin folder: a root run would
 # silently test nothing.  So a root caller drops to nobody (65534), and the plugin and capture
@@ -21,7 +22,9 @@ shift 2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-version=$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+# The plugin goes where tshark looks for its release line's plugins.  ctest gives the line the plugin
+# was built for (TCPCLOSE_WIRESHARK_LINE): asking tshark -v costs as much as a tshark run.
+version=${TCPCLOSE_WIRESHARK_LINE:-$(tshark -v 2>/dev/null | sed -n '1s/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')}
 mkdir -p "$work/plugins/$version/epan" "$work/home" "$work/config" "$work/extcap"
 if [ "$plugin" != none ]; then
     cp "$plugin" "$work/plugins/$version/epan/"
