@@ -8,7 +8,7 @@
 # Usage: check-labels.sh PLUGIN.so CAPTURE EXPECTED [tshark options...]
 # EXPECTED is the capture's golden table (annotations.sh's columns): phase, sender, client and
 # server state per segment, comma separated when a frame holds several TCP layers.  The options
-# go to every tshark run; -o tcpclose.info_tag:FALSE means no frame may be tagged, and
+# go to tshark; -o tcpclose.info_tag:FALSE means no frame may be tagged, and
 # -o tcpclose.idle_timeout:N is the number the IDLE_TIMEOUT words must give (300 if not set).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
