@@ -4,7 +4,8 @@
 # tshark with the plugin built with ASan+UBSan and gcc's ASan runtime preloaded
 # (cmake/run-tshark.sh, TCPCLOSE_PRELOAD).  The files go to tshark in batches of MUTATION_BATCH
 # (default 10), each batch joined end to end into one capture (mergecap -a): starting tshark costs
-# more than reading a few hundred frames.
+# more than reading a few hundred frames.  Files mergecap cannot join (copies of an empty capture)
+# run one by one.
 #
 # Usage: mutation-fuzz.sh PLUGIN.so LIBASAN N [CAPTURE-FOLDER]
 #   PLUGIN.so  the sanitizer build (build/asan/tcpclose.so, target tcpclose_asan)
@@ -47,7 +48,7 @@
 # TCPCLOSE_MUTATION_RANDPKT randpkt files.
 # Thousands of copies, e.g. overnight or in a nightly CI job, from the build folder:
 #     ../cmake/mutation-fuzz.sh asan/tcpclose.so "$(gcc -print-file-name=libasan.so)" 100
-# (90 captures x 100 = 9,000 copies in 900 tshark runs), and with other seeds on other
+# (90 captures x 100 = 9,000 copies in 900 batches, about 18 minutes on 2 cores), and with other seeds on other
 # nights: MUTATION_SEED=100001 ../cmake/mutation-fuzz.sh ...  Random frames alone, 200,000 of them:
 #     MUTATION_RANDPKT=200 ../cmake/mutation-fuzz.sh asan/tcpclose.so "$LIBASAN" 0
 # Other folders of captures work too:
@@ -145,13 +146,9 @@ describe() {
 check_batch() {
     local number=$1
     shift
-    local batch="$work/batches/batch-$number.pcapng" file what note failing=0 batch_reason batch_rc
-    if [ $# -gt 1 ]; then
-        if ! mergecap -a -F pcapng -w "$batch" "$@" >"$batch.out" 2>&1; then
-            echo "FAIL: mergecap could not join batch $number: $(head -3 "$batch.out")" >"$work/failed/batch-$number"
-            rm -f "$@"
-            return
-        fi
+    local batch="$work/batches/batch-$number.pcapng" file what note failing=0 batch_reason="" batch_rc
+    # Files mergecap cannot join (copies of an empty capture of no link type) run one by one.
+    if [ $# -gt 1 ] && mergecap -a -F pcapng -w "$batch" "$@" >"$batch.out" 2>&1; then
         examine "$batch"
         if [ -z "$reason" ]; then
             rm -f "$batch" "$batch.out" "$@"
@@ -168,7 +165,7 @@ check_batch() {
         fi
         rm -f "$file" "$file.out"
     done
-    if [ $# -gt 1 ] && [ "$failing" -eq 0 ]; then
+    if [ -n "$batch_reason" ] && [ "$failing" -eq 0 ]; then
         reason=$batch_reason rc=$batch_rc
         report "$batch" "batch $number (its files pass alone: $(for file in "$@"; do describe "$file" | cut -f1; done | paste -sd';' | sed 's/;/; /g'))" "batch-$number"
     fi
@@ -238,5 +235,5 @@ seeds="none"
 [ "$runs" -gt 0 ] && seeds="seeds $seed0..$((seed0 + runs - 1))"
 echo "$runs damaged copies of ${#captures[@]} captures (editcap -E $rate, $seeds)," \
      "$randoms randpkt files ($((randoms * random_count)) random TCP frames, -b $random_bytes)," \
-     "in $batches tshark runs of up to $batch_size files; $failed failed"
+     "in $batches batches of up to $batch_size files; $failed failed"
 [ "$failed" -eq 0 ]
