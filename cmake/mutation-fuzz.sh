@@ -147,7 +147,8 @@ check_batch() {
     local number=$1
     shift
     local batch="$work/batches/batch-$number.pcapng" file what note failing=0 batch_reason="" batch_rc
-    # Files mergecap cannot join (copies of an empty capture of no link type) run one by one.
+    # Files mergecap cannot join (copies of the capture with no packets, which it will not write as
+    # pcapng when a batch holds nothing else) run one by one.
     if [ $# -gt 1 ] && mergecap -a -F pcapng -w "$batch" "$@" >"$batch.out" 2>&1; then
         examine "$batch"
         if [ -z "$reason" ]; then
