@@ -13,7 +13,8 @@
 #                        [--suites "host trixie sid"]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
 #   Default 15 pairs on the 1m capture: about 25 minutes on 2 cores.
-#   --only    the jobs to time, of filter, fields, loaded and conns (default: all but loaded).
+#   --only    the jobs to time, of filter, fields, loaded, conns and second (default: filter,
+#             fields and conns).
 #             loaded is the field export of tcp.stream alone, with tcpclose loaded and without:
 #             what tcpclose costs before any of its fields is asked for; beside the fields job it
 #             splits that job's cost into tcpclose's own work and the asking for a second field.
