@@ -10,7 +10,7 @@
 # loaded timed together, also the field export's split and plain tshark against itself.
 #
 # Usage: bench/paired.sh [--pairs N] [--work DIR] [--size 1m] [--only "JOB ..."]
-#                        [--suites "host trixie sid"]
+#                        [--suites "host trixie sid"] [--append]
 #   Run bench/run.sh first: this reuses its capture WORK/cap-SIZE.pcap and its plugin folders.
 #   Default 15 pairs on the 1m capture: about 25 minutes on 2 cores.
 #   --only    the jobs to time, of filter, fields, loaded, conns and second (default: filter,
@@ -25,6 +25,9 @@
 #             Wireshark 4.0, 4.4 and 4.6 in chroots kept under WORK/roots (made on first use
 #             with cmake/debian-root.sh, the plugin built there from this checkout; needs root).
 #             Each pair's two runs use the same Wireshark; the table has a row per job and suite.
+#   --append  adds this run's pairs to those of the last run with the same size and jobs
+#             (its WORK/results file) and prints the table over all of them: runs at other hours
+#             of the day pooled, as the machine's load comes and goes.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +37,7 @@ pairs=15
 size=1m
 only="filter fields conns"
 suites=host
+append=0
 while [ $# -gt 0 ]; do
     case $1 in
     --pairs) pairs=$2; shift ;;
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift ;;
     --only) only=$2; shift ;;
     --suites) suites=$2; shift ;;
+    --append) append=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "paired.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -55,7 +60,7 @@ cap=$work/cap-$size.pcap
 ts=$here/tshark-as-nobody.sh
 out=$work/results/paired-$size-${only// /-}.txt
 mkdir -p "$work/results"
-: > "$out"
+[ "$append" = 1 ] || : >"$out"
 
 # A chroot per other Wireshark line, with its tshark and the plugin built against it there; WORK is
 # mounted at the same path inside, so the capture, plugin folders and state are where they are here.
